@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+
+import type { EventContext, Receiver, Sender } from 'rhea';
+
+import { type Message, MessagingError, RequestResponseClient } from '@tessera/messaging';
+
+import { AmqpConnection, type AmqpConnectionOptions } from './amqp-connection';
+import { fromRheaMessage, toRheaMessage } from './amqp-message.codec';
+import { waitSendable, withTimeout } from './amqp-sender';
+
+interface Links {
+  sender: Sender;
+  receiver: Receiver;
+  replyTo: string;
+}
+
+interface Waiting {
+  resolve: (m: Message) => void;
+  reject: (e: MessagingError) => void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * Hono's request/response pattern: per address one sender link and one receiver link on
+ * `<address>/<random>` that the peer sends replies to; replies are matched by `correlation-id`.
+ * After a lost connection the links are opened afresh and waiting requests fail retryably.
+ */
+export class AmqpRequestResponseClient extends RequestResponseClient {
+  private readonly connection: AmqpConnection;
+  private readonly links = new Map<string, Promise<Links>>();
+  private readonly waiting = new Map<string, Waiting>();
+
+  constructor(
+    options: AmqpConnectionOptions,
+    private readonly defaultTimeoutMs = 5_000,
+  ) {
+    super();
+    this.connection = new AmqpConnection({ ...options, reconnect: options.reconnect ?? true });
+    this.connection.onDisconnect((error) => {
+      this.links.clear();
+      for (const [id, w] of this.waiting) {
+        this.waiting.delete(id);
+        clearTimeout(w.timer);
+        w.reject(error);
+      }
+    });
+  }
+
+  get status(): string {
+    return this.connection.status;
+  }
+
+  async start(): Promise<void> {
+    await this.connection.open();
+  }
+
+  async stop(): Promise<void> {
+    for (const [id, w] of this.waiting) {
+      this.waiting.delete(id);
+      clearTimeout(w.timer);
+      w.reject(new MessagingError('CLOSED', 'client stopped', false));
+    }
+    this.links.clear();
+    await this.connection.close();
+  }
+
+  async request(address: string, request: Message, options: { timeoutMs?: number } = {}): Promise<Message> {
+    const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
+    const links = await withTimeout(this.linksFor(address), timeoutMs, address);
+    await withTimeout(waitSendable(links.sender), timeoutMs, address);
+    const messageId = randomUUID();
+    const reply = new Promise<Message>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(messageId);
+        reject(new MessagingError('TIMEOUT', `no reply from ${address} within ${String(timeoutMs)} ms`, true));
+      }, timeoutMs);
+      this.waiting.set(messageId, { resolve, reject, timer });
+    });
+    links.sender.send(toRheaMessage({ ...request, messageId, replyTo: links.replyTo }));
+    return reply;
+  }
+
+  private linksFor(address: string): Promise<Links> {
+    let links = this.links.get(address);
+    if (!links) {
+      links = this.openLinks(address);
+      this.links.set(address, links);
+      links.catch(() => this.links.delete(address));
+    }
+    return links;
+  }
+
+  private async openLinks(address: string): Promise<Links> {
+    const connection = await this.connection.open();
+    const replyTo = `${address}/${randomUUID()}`;
+    const receiver = connection.open_receiver({ source: { address: replyTo }, credit_window: 100 });
+    receiver.on('message', (ctx: EventContext) => {
+      if (!ctx.message) return;
+      const m = fromRheaMessage(replyTo, ctx.message);
+      const w = m.correlationId === undefined ? undefined : this.waiting.get(m.correlationId);
+      if (!w || m.correlationId === undefined) return;
+      this.waiting.delete(m.correlationId);
+      clearTimeout(w.timer);
+      w.resolve(m);
+    });
+    const sender = connection.open_sender({ target: { address } });
+    const dropOnClose = (): void => {
+      this.links.delete(address);
+    };
+    receiver.on('receiver_close', dropOnClose);
+    sender.on('sender_close', dropOnClose);
+    receiver.on('receiver_error', () => undefined);
+    sender.on('sender_error', () => undefined);
+    await Promise.all([
+      attached(receiver, 'receiver', address),
+      attached(sender, 'sender', address),
+    ]);
+    return { sender, receiver, replyTo };
+  }
+}
+
+function attached(link: Sender | Receiver, kind: 'sender' | 'receiver', address: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    link.once(`${kind}_open`, () => {
+      resolve();
+    });
+    link.once(`${kind}_close`, () => {
+      const err = link.error as { description?: string } | undefined;
+      reject(new MessagingError('UNAVAILABLE', `${address}: link refused: ${err?.description ?? 'closed'}`, true));
+    });
+  });
+}

@@ -1,0 +1,230 @@
+import type { Server as NetServer, Socket } from 'node:net';
+
+import { create_container, type Connection, type EventContext, type Sender } from 'rhea';
+
+import type { Message, ReceivedMessage, RequestHandler } from '@tessera/messaging';
+
+import { fromRheaMessage, toRheaMessage } from './amqp-message.codec';
+
+/** Who may do what on an {@link AmqpServer}. */
+export interface AmqpServerSecurity {
+  /** Checks SASL PLAIN credentials. Without it, and with `allowAnonymous`, anyone may connect. */
+  readonly authenticate?: (username: string, password: string) => boolean | Promise<boolean>;
+  /** Allow SASL ANONYMOUS (embedded dev mode only). */
+  readonly allowAnonymous: boolean;
+  /** Per-address, per-operation authorization; `user` is undefined for anonymous clients. */
+  readonly authorize?: (user: string | undefined, address: string, subject: string | undefined) => boolean;
+}
+
+/** Where and how an {@link AmqpServer} listens. */
+export interface AmqpServerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly tls?: { key: Buffer | string; cert: Buffer | string; ca?: Buffer | string };
+  readonly security: AmqpServerSecurity;
+}
+
+/** Hono's AMQP error conditions used when refusing links and settling requests. */
+export const AmqpConditions = {
+  notFound: 'amqp:not-found',
+  unauthorized: 'amqp:unauthorized-access',
+  decodeError: 'amqp:decode-error',
+  preconditionFailed: 'amqp:precondition-failed',
+  internalError: 'amqp:internal-error',
+} as const;
+
+/**
+ * The server side of Hono's AMQP 1.0 request/response APIs, shared by the registry services.
+ *
+ * A client attaches a sender link to a served address (e.g. `registration/DEFAULT_TENANT`) and a
+ * receiver link whose source is its reply-to address; each request is answered on that link with
+ * `correlation-id` = the request's `correlation-id`, else its `message-id`, and the handler's
+ * application properties (`status`, `cache_control`, …). A request without `reply-to` or without an
+ * id is rejected (`amqp:precondition-failed`) and the link stays usable; a handler that throws
+ * answers with the error's `status` (400–599) or 500. Garbage on the wire closes only that connection.
+ */
+export class AmqpServer {
+  private readonly container = create_container({ id: 'tessera-registry' });
+  private server: NetServer | undefined;
+  private readonly sockets = new Set<Socket>();
+  private readonly replyLinks = new WeakMap<Connection, Map<string, Sender>>();
+  private readonly users = new WeakMap<Connection, string>();
+
+  constructor(
+    private readonly options: AmqpServerOptions,
+    private readonly handlers: ReadonlyMap<string, RequestHandler>,
+  ) {
+    const { security } = options;
+    if (security.authenticate) {
+      const check = security.authenticate;
+      this.container.sasl_server_mechanisms.enable_plain((username: string, password: string) => check(username, password));
+    }
+    if (security.allowAnonymous) this.container.sasl_server_mechanisms.enable_anonymous();
+    this.container.on('error', () => undefined);
+    this.container.on('connection_error', () => undefined);
+    this.container.on('protocol_error', () => undefined);
+    this.container.on('disconnected', () => undefined);
+    this.container.on('connection_open', (ctx: EventContext) => {
+      const username = saslUser(ctx.connection);
+      if (username !== undefined) this.users.set(ctx.connection, username);
+    });
+    this.container.on('receiver_open', (ctx: EventContext) => {
+      this.onClientSender(ctx);
+    });
+    this.container.on('sender_open', (ctx: EventContext) => {
+      this.onClientReceiver(ctx);
+    });
+    this.container.on('sender_close', (ctx: EventContext) => {
+      const address = ctx.sender?.source.address;
+      if (address) this.replyLinks.get(ctx.connection)?.delete(address);
+    });
+    this.container.on('message', (ctx: EventContext) => {
+      void this.onRequest(ctx);
+    });
+  }
+
+  /** Starts listening; resolves with the port actually bound (useful with port 0). */
+  async listen(): Promise<number> {
+    const server = this.container.listen({
+      host: this.options.host,
+      port: this.options.port,
+      tcp_no_delay: true, // rhea's default (Nagle on) stalls serial request/response at ~60/s
+      ...(this.options.tls ? { transport: 'tls', ...this.options.tls } : {}),
+    } as never) as NetServer;
+    this.server = server;
+    server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    server.on('secureConnection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', () => {
+        resolve();
+      });
+      server.once('error', reject);
+    });
+    const address = server.address();
+    return typeof address === 'object' && address ? address.port : this.options.port;
+  }
+
+  /** Stops accepting connections and closes every open one. */
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => {
+      resolve();
+    }));
+  }
+
+  private handlerFor(address: string | undefined): RequestHandler | undefined {
+    if (!address) return undefined;
+    const endpoint = address.split('/')[0] ?? '';
+    return this.handlers.get(endpoint);
+  }
+
+  // The client's sender link: requests arrive on it.
+  private onClientSender(ctx: EventContext): void {
+    const link = ctx.receiver;
+    if (!link) return;
+    const address = link.target.address as string | undefined;
+    if (!this.handlerFor(address) || address === undefined) {
+      link.close({ condition: AmqpConditions.notFound, description: `no such address: ${String(address)}` });
+      return;
+    }
+    const user = this.users.get(ctx.connection);
+    if (this.options.security.authorize && !this.options.security.authorize(user, address, undefined)) {
+      link.close({ condition: AmqpConditions.unauthorized, description: `not authorized for ${address}` });
+    }
+  }
+
+  // The client's receiver link: replies go out on it, matched by its source address (= reply-to).
+  private onClientReceiver(ctx: EventContext): void {
+    const link = ctx.sender;
+    if (!link) return;
+    const address = link.source.address as string | undefined;
+    if (!this.handlerFor(address) || address === undefined) {
+      link.close({ condition: AmqpConditions.notFound, description: `no such address: ${String(address)}` });
+      return;
+    }
+    let links = this.replyLinks.get(ctx.connection);
+    if (!links) {
+      links = new Map();
+      this.replyLinks.set(ctx.connection, links);
+    }
+    links.set(address, link);
+  }
+
+  private async onRequest(ctx: EventContext): Promise<void> {
+    const delivery = ctx.delivery;
+    const address = ctx.receiver?.target.address as string | undefined;
+    if (!delivery || !ctx.message || address === undefined) return;
+    let request: ReceivedMessage;
+    try {
+      request = fromRheaMessage(address, ctx.message);
+    } catch {
+      delivery.reject({ condition: AmqpConditions.decodeError, description: 'cannot decode request' });
+      return;
+    }
+    const correlationId = request.correlationId ?? request.messageId;
+    if (request.replyTo === undefined || correlationId === undefined) {
+      delivery.reject({
+        condition: AmqpConditions.preconditionFailed,
+        description: 'request must have a reply-to address and a message-id or correlation-id',
+      });
+      return;
+    }
+    const replyLink = this.replyLinks.get(ctx.connection)?.get(request.replyTo);
+    if (!replyLink) {
+      delivery.reject({
+        condition: AmqpConditions.preconditionFailed,
+        description: `no receiver link open for reply-to ${request.replyTo}`,
+      });
+      return;
+    }
+    const user = this.users.get(ctx.connection);
+    if (this.options.security.authorize && !this.options.security.authorize(user, address, request.subject)) {
+      delivery.reject({ condition: AmqpConditions.unauthorized, description: `not authorized: ${String(request.subject)} on ${address}` });
+      return;
+    }
+    delivery.accept();
+    const handler = this.handlerFor(address);
+    let reply: Message;
+    try {
+      reply = handler ? await handler(request) : errorReply(404, `no such address: ${address}`);
+    } catch (error) {
+      reply = errorReplyFrom(error);
+    }
+    if (replyLink.is_open()) {
+      replyLink.send(toRheaMessage({ ...reply, correlationId }));
+    }
+  }
+}
+
+/** A reply with an error status and a plain-text explanation (Hono puts the message in the body). */
+export function errorReply(status: number, message: string): Message {
+  return {
+    properties: { status },
+    contentType: 'text/plain',
+    body: Buffer.from(message, 'utf8'),
+  };
+}
+
+function errorReplyFrom(error: unknown): Message {
+  const status = (error as { status?: unknown }).status;
+  if (typeof status === 'number' && status >= 400 && status < 600) {
+    return errorReply(status, error instanceof Error ? error.message : 'request failed');
+  }
+  return errorReply(500, 'internal error');
+}
+
+function saslUser(connection: Connection): string | undefined {
+  const transport = (connection as unknown as { sasl_transport?: { mechanism?: { username?: unknown } } })
+    .sasl_transport;
+  const name = transport?.mechanism?.username;
+  return typeof name === 'string' ? name : undefined;
+}

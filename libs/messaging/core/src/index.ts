@@ -1,0 +1,4 @@
+export * from './message';
+export * from './messaging.error';
+export * from './ports';
+export * from './retry';

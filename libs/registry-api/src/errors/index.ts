@@ -1,0 +1,2 @@
+export * from './service-invocation.error';
+export * from './status-code.mapper';
