@@ -1,0 +1,3 @@
+export * from './persistence.errors';
+export * from './search';
+export * from './tenant.repository';

@@ -1,0 +1,65 @@
+import type { JsonObject, Page, SearchQuery } from './search';
+
+/** The keys a tenant store must index, derived from the document by the tenant service. */
+export interface TenantKeys {
+  /** Unique across tenants; `get` by id also matches it. */
+  readonly alias?: string | undefined;
+  /** Tenants sharing a group may trust the same CA subject DN. */
+  readonly trustAnchorGroup?: string | undefined;
+  /** Subject DNs (RFC 2253) of the tenant's trusted CAs. */
+  readonly subjectDns: readonly string[];
+}
+
+/** A stored tenant: its document (Hono's JSON), resource version and timestamps. */
+export interface StoredTenant {
+  readonly id: string;
+  readonly version: string;
+  readonly document: JsonObject;
+  readonly keys: TenantKeys;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/**
+ * The tenant store port. Both implementations (PostgreSQL, MongoDB) pass the same contract suite
+ * (`@tessera/persistence-testing`). Every write is atomic; versions are opaque strings that change
+ * on every write.
+ */
+export abstract class TenantRepository {
+  /**
+   * Stores a new tenant.
+   * @returns the new resource version.
+   * @throws ResourceConflictError (409) if the id or the alias is taken.
+   */
+  abstract create(id: string, document: JsonObject, keys: TenantKeys): Promise<string>;
+
+  /** The tenant with this id, or undefined. */
+  abstract findById(id: string): Promise<StoredTenant | undefined>;
+
+  /** The tenant whose id or alias is `idOrAlias`, or undefined (Hono's Tenant API `get`). */
+  abstract findByIdOrAlias(idOrAlias: string): Promise<StoredTenant | undefined>;
+
+  /** Every tenant trusting a CA with this subject DN (more than one only within a trust anchor group). */
+  abstract findBySubjectDn(subjectDn: string): Promise<StoredTenant[]>;
+
+  /**
+   * Replaces a tenant's document.
+   * @param expectedVersion if given, the write only happens while the stored version equals it.
+   * @returns the new resource version.
+   * @throws NotFoundError (404) if there is no such tenant; ResourceConflictError (412) on a version
+   *   mismatch, (409) if the new alias is taken.
+   */
+  abstract update(id: string, document: JsonObject, keys: TenantKeys, expectedVersion?: string): Promise<string>;
+
+  /**
+   * Deletes a tenant.
+   * @throws NotFoundError (404) if there is no such tenant; ResourceConflictError (412) on a version mismatch.
+   */
+  abstract delete(id: string, expectedVersion?: string): Promise<void>;
+
+  /** Tenants matching every filter, sorted, one page; `total` counts all matches. */
+  abstract search(query: SearchQuery): Promise<Page<StoredTenant>>;
+
+  /** Releases connections. */
+  abstract close(): Promise<void>;
+}

@@ -1,0 +1,5 @@
+export * from './indexes';
+export * from './mongo.connection';
+export * from './mongo-error.translator';
+export * from './mongo-search';
+export * from './mongo-tenant.repository';

@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+
+import type { Collection, Db } from 'mongodb';
+
+import {
+  type JsonObject,
+  type Page,
+  PersistenceErrors,
+  type SearchQuery,
+  type StoredTenant,
+  type TenantKeys,
+  TenantRepository,
+} from '@tessera/persistence';
+
+import { Collections } from './indexes';
+import { translateMongoError } from './mongo-error.translator';
+import { buildMongoSearch } from './mongo-search';
+
+/** The stored shape; never leaves this lib. */
+interface TenantDocument {
+  _id: string;
+  version: string;
+  document: JsonObject;
+  alias: string | null;
+  aliasKey: string;
+  trustAnchorGroup: string | null;
+  subjectDns: string[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+// Ids and aliases share one unique index namespace only for real aliases; a tenant without alias
+// gets a key that no alias can equal (aliases cannot contain '#').
+const aliasKey = (id: string, alias: string | undefined): string => alias ?? `#id#${id}`;
+
+function toDomain(d: TenantDocument): StoredTenant {
+  return {
+    id: d._id,
+    version: d.version,
+    document: d.document,
+    keys: { alias: d.alias ?? undefined, trustAnchorGroup: d.trustAnchorGroup ?? undefined, subjectDns: d.subjectDns },
+    createdAt: d.createdAt,
+    updatedAt: d.updatedAt,
+  };
+}
+
+/** Tenants in MongoDB: one document each; every write is a single-document atomic operation. */
+export class MongoTenantRepository extends TenantRepository {
+  private readonly tenants: Collection<TenantDocument>;
+
+  constructor(
+    db: Db,
+    private readonly onClose: () => Promise<void> = () => Promise.resolve(),
+  ) {
+    super();
+    this.tenants = db.collection<TenantDocument>(Collections.tenants);
+  }
+
+  async create(id: string, document: JsonObject, keys: TenantKeys): Promise<string> {
+    const version = randomUUID();
+    const now = new Date();
+    await this.run(() =>
+      this.tenants.insertOne({
+        _id: id,
+        version,
+        document,
+        alias: keys.alias ?? null,
+        aliasKey: aliasKey(id, keys.alias),
+        trustAnchorGroup: keys.trustAnchorGroup ?? null,
+        subjectDns: [...keys.subjectDns],
+        createdAt: now,
+        updatedAt: now,
+      }),
+    );
+    return version;
+  }
+
+  async findById(id: string): Promise<StoredTenant | undefined> {
+    const d = await this.run(() => this.tenants.findOne({ _id: id }));
+    return d ? toDomain(d) : undefined;
+  }
+
+  async findByIdOrAlias(idOrAlias: string): Promise<StoredTenant | undefined> {
+    const found = await this.run(() => this.tenants.find({ $or: [{ _id: idOrAlias }, { alias: idOrAlias }] }).toArray());
+    const match = found.find((d) => d._id === idOrAlias) ?? found[0];
+    return match ? toDomain(match) : undefined;
+  }
+
+  async findBySubjectDn(subjectDn: string): Promise<StoredTenant[]> {
+    const found = await this.run(() => this.tenants.find({ subjectDns: subjectDn }).sort({ _id: 1 }).toArray());
+    return found.map(toDomain);
+  }
+
+  async update(id: string, document: JsonObject, keys: TenantKeys, expectedVersion?: string): Promise<string> {
+    const version = randomUUID();
+    const result = await this.run(() =>
+      this.tenants.updateOne(
+        { _id: id, ...(expectedVersion === undefined ? {} : { version: expectedVersion }) },
+        {
+          $set: {
+            version,
+            document,
+            alias: keys.alias ?? null,
+            aliasKey: aliasKey(id, keys.alias),
+            trustAnchorGroup: keys.trustAnchorGroup ?? null,
+            subjectDns: [...keys.subjectDns],
+            updatedAt: new Date(),
+          },
+        },
+      ),
+    );
+    if (result.matchedCount === 0) await this.explainMiss(id);
+    return version;
+  }
+
+  async delete(id: string, expectedVersion?: string): Promise<void> {
+    const result = await this.run(() =>
+      this.tenants.deleteOne({ _id: id, ...(expectedVersion === undefined ? {} : { version: expectedVersion }) }),
+    );
+    if (result.deletedCount === 0) await this.explainMiss(id);
+  }
+
+  async search(query: SearchQuery): Promise<Page<StoredTenant>> {
+    const { filter, sort } = buildMongoSearch<TenantDocument>('document', query.filters, query.sort);
+    const [total, docs] = await this.run(() =>
+      Promise.all([
+        this.tenants.countDocuments(filter),
+        this.tenants.find(filter).sort(sort).skip(query.pageOffset).limit(query.pageSize).toArray(),
+      ]),
+    );
+    return { total, result: query.pageSize === 0 ? [] : docs.map(toDomain) };
+  }
+
+  async close(): Promise<void> {
+    await this.onClose();
+  }
+
+  private async explainMiss(id: string): Promise<never> {
+    const exists = await this.run(() => this.tenants.countDocuments({ _id: id }, { limit: 1 }));
+    throw exists > 0 ? PersistenceErrors.versionMismatch('tenant', id) : PersistenceErrors.notFound('tenant', id);
+  }
+
+  private async run<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (e) {
+      throw translateMongoError(e, 'tenant');
+    }
+  }
+}

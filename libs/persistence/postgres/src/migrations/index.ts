@@ -1,0 +1,4 @@
+import { Tenant1763800000000 } from './1763800000000-tenant';
+
+/** Every migration, oldest first. TypeORM records the applied ones in `migrations`. */
+export const migrations = [Tenant1763800000000];

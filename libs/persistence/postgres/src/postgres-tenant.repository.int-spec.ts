@@ -1,0 +1,34 @@
+import { describeTenantRepositoryContract } from '@tessera/persistence-testing';
+import { infraEnv, runProgram, uniqueId } from '@tessera/testing';
+
+import { openPostgres } from './data-source';
+import { PostgresTenantRepository } from './postgres-tenant.repository';
+
+const { postgresUrl } = infraEnv();
+
+describeTenantRepositoryContract('PostgreSQL', async () => {
+  const dataSource = await openPostgres({ url: postgresUrl, schema: uniqueId('contract') });
+  return new PostgresTenantRepository(dataSource);
+});
+
+describe('PostgreSQL migrations', () => {
+  it('creates the schema once and records the migration, as psql sees it', async () => {
+    const schema = uniqueId('migr');
+    const first = await openPostgres({ url: postgresUrl, schema });
+    await first.destroy();
+    // Running again must be a no-op, not a failure.
+    const second = await openPostgres({ url: postgresUrl, schema });
+    const repo = new PostgresTenantRepository(second);
+    await repo.create('psql-check', { enabled: true }, { subjectDns: ['CN=x'] });
+    await repo.close();
+
+    const psql = await runProgram('psql', [
+      postgresUrl,
+      '-At',
+      '-c',
+      `SELECT name FROM ${schema}.migrations; SELECT id || '|' || (document->>'enabled') || '|' || array_to_string(subject_dns, ',') FROM ${schema}.tenant;`,
+    ]);
+    expect(psql.stderr).toBe('');
+    expect(psql.stdout.trim().split('\n')).toEqual(['Tenant1763800000000', 'psql-check|true|CN=x']);
+  });
+});

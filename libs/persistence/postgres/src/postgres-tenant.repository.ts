@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+
+import type { DataSource } from 'typeorm';
+
+import {
+  type JsonObject,
+  type Page,
+  PersistenceErrors,
+  type SearchQuery,
+  type StoredTenant,
+  type TenantKeys,
+  TenantRepository,
+} from '@tessera/persistence';
+
+import { buildJsonbSearch } from './jsonb-search';
+import { translatePostgresError } from './postgres-error.translator';
+import { TenantEntity } from './tenant.entity';
+
+function toDomain(e: TenantEntity): StoredTenant {
+  return {
+    id: e.id,
+    version: e.version,
+    document: e.document as JsonObject,
+    keys: {
+      alias: e.alias ?? undefined,
+      trustAnchorGroup: e.trustAnchorGroup ?? undefined,
+      subjectDns: e.subjectDns,
+    },
+    createdAt: e.createdAt,
+    updatedAt: e.updatedAt,
+  };
+}
+
+interface TenantRow {
+  id: string;
+  version: string;
+  document: JsonObject;
+  alias: string | null;
+  trust_anchor_group: string | null;
+  subject_dns: string[];
+  created_at: Date;
+  updated_at: Date;
+  total?: string;
+}
+
+function rowToDomain(r: TenantRow): StoredTenant {
+  return {
+    id: r.id,
+    version: r.version,
+    document: r.document,
+    keys: { alias: r.alias ?? undefined, trustAnchorGroup: r.trust_anchor_group ?? undefined, subjectDns: r.subject_dns },
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+/** Tenants in PostgreSQL: one row each, the document as jsonb, versions checked in the UPDATE itself. */
+export class PostgresTenantRepository extends TenantRepository {
+  constructor(private readonly dataSource: DataSource) {
+    super();
+  }
+
+  async create(id: string, document: JsonObject, keys: TenantKeys): Promise<string> {
+    const version = randomUUID();
+    const now = new Date();
+    try {
+      await this.dataSource.getRepository(TenantEntity).insert({
+        id,
+        version,
+        document: document as Record<string, never>,
+        alias: keys.alias ?? null,
+        trustAnchorGroup: keys.trustAnchorGroup ?? null,
+        subjectDns: [...keys.subjectDns],
+        createdAt: now,
+        updatedAt: now,
+      });
+    } catch (e) {
+      throw translatePostgresError(e, 'tenant');
+    }
+    return version;
+  }
+
+  async findById(id: string): Promise<StoredTenant | undefined> {
+    const e = await this.run(() => this.dataSource.getRepository(TenantEntity).findOneBy({ id }));
+    return e ? toDomain(e) : undefined;
+  }
+
+  async findByIdOrAlias(idOrAlias: string): Promise<StoredTenant | undefined> {
+    const rows = await this.run(
+      () =>
+        this.dataSource.query('SELECT * FROM tenant WHERE id = $1 OR alias = $1', [idOrAlias]) as Promise<TenantRow[]>,
+    );
+    const match = rows.find((r) => r.id === idOrAlias) ?? rows[0];
+    return match ? rowToDomain(match) : undefined;
+  }
+
+  async findBySubjectDn(subjectDn: string): Promise<StoredTenant[]> {
+    const rows = await this.run(
+      () => this.dataSource.query('SELECT * FROM tenant WHERE subject_dns @> ARRAY[$1]::text[] ORDER BY id', [subjectDn]) as Promise<TenantRow[]>,
+    );
+    return rows.map(rowToDomain);
+  }
+
+  async update(id: string, document: JsonObject, keys: TenantKeys, expectedVersion?: string): Promise<string> {
+    const version = randomUUID();
+    const result = await this.run(
+      () =>
+        this.dataSource.query(
+          `UPDATE tenant SET version = $2, document = $3, alias = $4, trust_anchor_group = $5,
+             subject_dns = $6, updated_at = now()
+           WHERE id = $1 AND ($7::text IS NULL OR version = $7) RETURNING id`,
+          [id, version, document, keys.alias ?? null, keys.trustAnchorGroup ?? null, [...keys.subjectDns], expectedVersion ?? null],
+        ) as Promise<[unknown[], number]>,
+    );
+    if (result[1] === 0) await this.explainMiss(id);
+    return version;
+  }
+
+  async delete(id: string, expectedVersion?: string): Promise<void> {
+    const result = await this.run(
+      () =>
+        this.dataSource.query('DELETE FROM tenant WHERE id = $1 AND ($2::text IS NULL OR version = $2) RETURNING id', [
+          id,
+          expectedVersion ?? null,
+        ]) as Promise<[unknown[], number]>,
+    );
+    if (result[1] === 0) await this.explainMiss(id);
+  }
+
+  async search(query: SearchQuery): Promise<Page<StoredTenant>> {
+    const { where, orderBy, params } = buildJsonbSearch('document', query.filters, query.sort);
+    params.push(query.pageSize, query.pageOffset);
+    const n = params.length;
+    const rows = await this.run(
+      () =>
+        this.dataSource.query(
+          `SELECT *, count(*) OVER () AS total FROM tenant WHERE ${where}
+           ORDER BY ${orderBy} LIMIT $${String(n - 1)} OFFSET $${String(n)}`,
+          params,
+        ) as Promise<TenantRow[]>,
+    );
+    let total = rows[0]?.total === undefined ? 0 : Number(rows[0].total);
+    if (rows.length === 0 && query.pageOffset > 0) {
+      const [count] = (await this.run(
+        () => this.dataSource.query(`SELECT count(*) AS total FROM tenant WHERE ${where}`, params.slice(0, n - 2)) as Promise<{ total: string }[]>,
+      ));
+      total = Number(count?.total ?? 0);
+    }
+    return { total, result: rows.map(rowToDomain) };
+  }
+
+  async close(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+
+  private async explainMiss(id: string): Promise<never> {
+    const exists = await this.run(() => this.dataSource.getRepository(TenantEntity).existsBy({ id }));
+    throw exists ? PersistenceErrors.versionMismatch('tenant', id) : PersistenceErrors.notFound('tenant', id);
+  }
+
+  private async run<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (e) {
+      throw translatePostgresError(e, 'tenant');
+    }
+  }
+}

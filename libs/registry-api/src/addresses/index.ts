@@ -1,0 +1,3 @@
+export * from './downstream-address';
+export * from './notification-topic';
+export * from './registry-address';
