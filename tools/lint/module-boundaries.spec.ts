@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 
 const root = join(__dirname, '..', '..');
-const fixture = (name: string): string => join(root, 'tools/lint-fixtures/driver-import-app/src', name);
+const fixture = (name: string): string =>
+  join(root, 'tools/lint-fixtures/driver-import-app/src', name);
 
 interface LintResult {
   messages: { ruleId: string | null; message: string }[];
@@ -39,7 +40,7 @@ describe('module boundaries (STYLE.md §3.2)', () => {
         [join(root, 'node_modules/nx/dist/bin/nx.js'), 'show', 'projects'],
         { cwd: root, env: { ...process.env, NX_DAEMON: 'false' } },
         (error) => {
-          if (error) reject(error);
+          if (error) reject(new Error(`nx show projects failed: ${error.message}`));
           else resolve();
         },
       );
@@ -50,8 +51,12 @@ describe('module boundaries (STYLE.md §3.2)', () => {
     const sut = await ruleIds(fixture('imports-driver.ts'));
     expect(sut).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^no-restricted-imports: .*'kafkajs' may only be imported in libs\/messaging\/kafka/),
-        expect.stringMatching(/^@nx\/enforce-module-boundaries: .*"type:app" is not allowed to import "kafkajs"/),
+        expect.stringMatching(
+          /^no-restricted-imports: .*'kafkajs' may only be imported in libs\/messaging\/kafka/,
+        ),
+        expect.stringMatching(
+          /^@nx\/enforce-module-boundaries: .*"type:app" is not allowed to import "kafkajs"/,
+        ),
       ]),
     );
   });
@@ -59,7 +64,9 @@ describe('module boundaries (STYLE.md §3.2)', () => {
   it('fails an app that depends on a driver adapter lib', async () => {
     const sut = await ruleIds(fixture('imports-adapter.ts'));
     expect(sut).toEqual([
-      expect.stringMatching(/^@nx\/enforce-module-boundaries: .*"type:app" can only depend on libs tagged with "type:nest"/),
+      expect.stringMatching(
+        /^@nx\/enforce-module-boundaries: .*"type:app" can only depend on libs tagged with "type:nest"/,
+      ),
     ]);
   });
 

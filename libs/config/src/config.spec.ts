@@ -3,11 +3,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 
-import { ConfigError, defineConfig, describeConfig, envSchemas, envVar, loadConfig } from './config';
+import {
+  ConfigError,
+  defineConfig,
+  describeConfig,
+  envSchemas,
+  envVar,
+  loadConfig,
+} from './config';
 
 const Kafka = defineConfig('messaging.kafka', {
-  brokers: envVar('KAFKA_BROKERS', envSchemas.list().pipe(z.array(z.string()).min(1)), 'bootstrap servers'),
-  password: envVar('KAFKA_SASL_PASSWORD', z.string().optional(), 'SASL password', { sensitive: true }),
+  brokers: envVar(
+    'KAFKA_BROKERS',
+    envSchemas.list().pipe(z.array(z.string()).min(1)),
+    'bootstrap servers',
+  ),
+  password: envVar('KAFKA_SASL_PASSWORD', z.string().optional(), 'SASL password', {
+    sensitive: true,
+  }),
 });
 const Http = defineConfig('http', {
   port: envVar('HTTP_PORT', envSchemas.port(8080), 'HTTP port'),
@@ -60,14 +73,20 @@ describe(loadConfig.name, () => {
 
   it('reports an unreadable secret file', () => {
     expect(() =>
-      loadConfig({ kafka: Kafka }, { KAFKA_BROKERS: 'k:1', KAFKA_SASL_PASSWORD_FILE: '/nonexistent/x' }),
+      loadConfig(
+        { kafka: Kafka },
+        { KAFKA_BROKERS: 'k:1', KAFKA_SASL_PASSWORD_FILE: '/nonexistent/x' },
+      ),
     ).toThrow(/KAFKA_SASL_PASSWORD_FILE: cannot read/);
   });
 });
 
 describe(describeConfig.name, () => {
   it('masks secrets', () => {
-    const sut = describeConfig({ kafka: Kafka }, { KAFKA_BROKERS: 'k:1', KAFKA_SASL_PASSWORD: 'pw' });
+    const sut = describeConfig(
+      { kafka: Kafka },
+      { KAFKA_BROKERS: 'k:1', KAFKA_SASL_PASSWORD: 'pw' },
+    );
     expect(sut).toEqual({ KAFKA_BROKERS: 'k:1', KAFKA_SASL_PASSWORD: '****' });
   });
 });

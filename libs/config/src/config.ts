@@ -31,10 +31,14 @@ export interface ConfigDefinition<V extends Record<string, EnvVar>> {
 }
 
 /** The typed result of a definition. */
-export type ConfigOf<D> = D extends ConfigDefinition<infer V> ? { [K in keyof V]: z.output<V[K]['schema']> } : never;
+export type ConfigOf<D> =
+  D extends ConfigDefinition<infer V> ? { [K in keyof V]: z.output<V[K]['schema']> } : never;
 
 /** Declares a config namespace from its variables. */
-export function defineConfig<V extends Record<string, EnvVar>>(namespace: string, vars: V): ConfigDefinition<V> {
+export function defineConfig<V extends Record<string, EnvVar>>(
+  namespace: string,
+  vars: V,
+): ConfigDefinition<V> {
   return { namespace, vars };
 }
 
@@ -126,16 +130,22 @@ export const envSchemas = {
       .default(fallback ? 'true' : 'false')
       .transform((v) => v === 'true' || v === '1' || v === 'yes'),
   list: () =>
-    z
-      .string()
-      .transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s.length > 0)),
+    z.string().transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0),
+    ),
   url: (protocols: readonly string[]) =>
-    z.string().refine((v) => {
-      try {
-        return protocols.includes(new URL(v).protocol.replace(/:$/, ''));
-      } catch {
-        return false;
-      }
-    }, `must be a URL with scheme ${protocols.join(' or ')}`),
+    z.string().refine(
+      (v) => {
+        try {
+          return protocols.includes(new URL(v).protocol.replace(/:$/, ''));
+        } catch {
+          return false;
+        }
+      },
+      `must be a URL with scheme ${protocols.join(' or ')}`,
+    ),
   positiveInt: (fallback: number) => z.coerce.number().int().positive().default(fallback),
 };

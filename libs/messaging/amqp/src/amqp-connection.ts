@@ -9,7 +9,12 @@ export interface AmqpConnectionOptions {
   /** The AMQP container id to announce; defaults to a random one. */
   readonly containerId?: string;
   /** TLS material for `amqps`. */
-  readonly tls?: { ca?: Buffer | string; cert?: Buffer | string; key?: Buffer | string; rejectUnauthorized?: boolean };
+  readonly tls?: {
+    ca?: Buffer | string;
+    cert?: Buffer | string;
+    key?: Buffer | string;
+    rejectUnauthorized?: boolean;
+  };
   /** How long `open()` waits for the first connection. Default 10 s. */
   readonly connectTimeoutMs?: number;
   /** Reconnect with exponential back-off after losing the connection. Default true. */
@@ -29,7 +34,11 @@ export function connectOptionsFromUrl(options: AmqpConnectionOptions): Connectio
   }
   const secure = url.protocol === 'amqps:';
   if (!secure && url.protocol !== 'amqp:') {
-    throw new MessagingError('INVALID', `AMQP URL needs scheme amqp or amqps: ${url.protocol}`, false);
+    throw new MessagingError(
+      'INVALID',
+      `AMQP URL needs scheme amqp or amqps: ${url.protocol}`,
+      false,
+    );
   }
   const base: Record<string, unknown> = {
     host: url.hostname,
@@ -89,7 +98,11 @@ export class AmqpConnection {
     connection.on('disconnected', (ctx: EventContext) => {
       if (this.statusValue === 'closed') return;
       this.statusValue = 'disconnected';
-      const error = new MessagingError('UNAVAILABLE', `AMQP connection lost: ${describe(ctx)}`, true);
+      const error = new MessagingError(
+        'UNAVAILABLE',
+        `AMQP connection lost: ${describe(ctx)}`,
+        true,
+      );
       for (const l of this.disconnectListeners) l(error);
     });
     connection.on('connection_error', () => undefined);
@@ -112,15 +125,16 @@ export class AmqpConnection {
     this.statusValue = 'closed';
     this.connection = undefined;
     if (!connection) return;
+    const socket = (connection as unknown as { socket?: { destroy(): void } }).socket;
     if (!connection.is_open()) {
       connection.options.reconnect = false;
       connection.close();
-      connection.socket?.destroy();
+      socket?.destroy();
       return;
     }
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
-        connection.socket?.destroy();
+        socket?.destroy();
         resolve();
       }, 2_000);
       connection.once('connection_close', () => {
@@ -149,7 +163,13 @@ export class AmqpConnection {
       };
       const timer = setTimeout(() => {
         connection.removeListener('connection_open', onOpen);
-        reject(new MessagingError('UNAVAILABLE', `no AMQP connection to ${redact(this.options.url)} within ${String(timeoutMs)} ms`, true));
+        reject(
+          new MessagingError(
+            'UNAVAILABLE',
+            `no AMQP connection to ${redact(this.options.url)} within ${String(timeoutMs)} ms`,
+            true,
+          ),
+        );
       }, timeoutMs);
       connection.on('connection_open', onOpen);
     });

@@ -1,6 +1,11 @@
 import type { EventContext, Receiver } from 'rhea';
 
-import { type MessageHandler, MessageReceiver, type SubscribeOptions, type Subscription } from '@tessera/messaging';
+import {
+  type MessageHandler,
+  MessageReceiver,
+  type SubscribeOptions,
+  type Subscription,
+} from '@tessera/messaging';
 
 import { AmqpConnection, type AmqpConnectionOptions } from './amqp-connection';
 import { fromRheaMessage } from './amqp-message.codec';
@@ -27,7 +32,11 @@ export class AmqpReceiver extends MessageReceiver {
     await this.connection.close();
   }
 
-  async subscribe(source: string, handler: MessageHandler, options: SubscribeOptions = {}): Promise<Subscription> {
+  async subscribe(
+    source: string,
+    handler: MessageHandler,
+    options: SubscribeOptions = {},
+  ): Promise<Subscription> {
     const connection = await this.connection.open();
     const link: Receiver = connection.open_receiver({
       source: { address: source },
@@ -40,22 +49,26 @@ export class AmqpReceiver extends MessageReceiver {
       const delivery = ctx.delivery;
       if (!ctx.message || !delivery) return;
       inFlight++;
-      handler(fromRheaMessage(source, ctx.message)).then(
-        () => {
-          delivery.accept();
-        },
-        () => {
-          delivery.release({ delivery_failed: true });
-        },
-      ).finally(() => {
-        inFlight--;
-        if (inFlight === 0) drained?.();
-      });
+      handler(fromRheaMessage(source, ctx.message))
+        .then(
+          () => {
+            delivery.accept();
+          },
+          () => {
+            delivery.release({ delivery_failed: true });
+          },
+        )
+        .finally(() => {
+          inFlight--;
+          if (inFlight === 0) drained?.();
+        });
     });
     link.on('receiver_error', () => undefined);
-    await new Promise<void>((resolve) => link.once('receiver_open', () => {
-      resolve();
-    }));
+    await new Promise<void>((resolve) =>
+      link.once('receiver_open', () => {
+        resolve();
+      }),
+    );
     const subscription: Subscription = {
       close: async () => {
         this.subscriptions.delete(subscription);

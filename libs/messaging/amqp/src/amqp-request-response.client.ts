@@ -64,7 +64,11 @@ export class AmqpRequestResponseClient extends RequestResponseClient {
     await this.connection.close();
   }
 
-  async request(address: string, request: Message, options: { timeoutMs?: number } = {}): Promise<Message> {
+  async request(
+    address: string,
+    request: Message,
+    options: { timeoutMs?: number } = {},
+  ): Promise<Message> {
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
     const links = await withTimeout(this.linksFor(address), timeoutMs, address);
     await withTimeout(waitSendable(links.sender), timeoutMs, address);
@@ -72,7 +76,13 @@ export class AmqpRequestResponseClient extends RequestResponseClient {
     const reply = new Promise<Message>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting.delete(messageId);
-        reject(new MessagingError('TIMEOUT', `no reply from ${address} within ${String(timeoutMs)} ms`, true));
+        reject(
+          new MessagingError(
+            'TIMEOUT',
+            `no reply from ${address} within ${String(timeoutMs)} ms`,
+            true,
+          ),
+        );
       }, timeoutMs);
       this.waiting.set(messageId, { resolve, reject, timer });
     });
@@ -119,14 +129,24 @@ export class AmqpRequestResponseClient extends RequestResponseClient {
   }
 }
 
-function attached(link: Sender | Receiver, kind: 'sender' | 'receiver', address: string): Promise<void> {
+function attached(
+  link: Sender | Receiver,
+  kind: 'sender' | 'receiver',
+  address: string,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     link.once(`${kind}_open`, () => {
       resolve();
     });
     link.once(`${kind}_close`, () => {
       const err = link.error as { description?: string } | undefined;
-      reject(new MessagingError('UNAVAILABLE', `${address}: link refused: ${err?.description ?? 'closed'}`, true));
+      reject(
+        new MessagingError(
+          'UNAVAILABLE',
+          `${address}: link refused: ${err?.description ?? 'closed'}`,
+          true,
+        ),
+      );
     });
   });
 }

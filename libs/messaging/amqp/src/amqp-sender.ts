@@ -49,14 +49,24 @@ export class AmqpSender extends MessageSender {
 
   async send(destination: string, message: Message, options: SendOptions): Promise<void> {
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
-    const link = await withTimeout(this.link(destination, !options.awaitAck), timeoutMs, destination);
+    const link = await withTimeout(
+      this.link(destination, !options.awaitAck),
+      timeoutMs,
+      destination,
+    );
     await withTimeout(waitSendable(link), timeoutMs, destination);
     const delivery = link.send(toRheaMessage(message));
     if (!options.awaitAck) return;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(delivery);
-        reject(new MessagingError('TIMEOUT', `no outcome from ${destination} within ${String(timeoutMs)} ms`, true));
+        reject(
+          new MessagingError(
+            'TIMEOUT',
+            `no outcome from ${destination} within ${String(timeoutMs)} ms`,
+            true,
+          ),
+        );
       }, timeoutMs);
       this.pending.set(delivery, { resolve, reject, timer });
     });
@@ -84,12 +94,23 @@ export class AmqpSender extends MessageSender {
       this.settle(ctx.delivery);
     });
     sender.on('rejected', (ctx: EventContext) => {
-      const condition = (ctx.delivery as { remote_state?: { error?: { description?: string } } } | undefined)
-        ?.remote_state?.error?.description;
-      this.settle(ctx.delivery, new MessagingError('REJECTED', `${address} rejected the message${condition ? `: ${condition}` : ''}`, false));
+      const condition = (
+        ctx.delivery as { remote_state?: { error?: { description?: string } } } | undefined
+      )?.remote_state?.error?.description;
+      this.settle(
+        ctx.delivery,
+        new MessagingError(
+          'REJECTED',
+          `${address} rejected the message${condition ? `: ${condition}` : ''}`,
+          false,
+        ),
+      );
     });
     const released = (ctx: EventContext): void => {
-      this.settle(ctx.delivery, new MessagingError('RELEASED', `${address} released the message`, true));
+      this.settle(
+        ctx.delivery,
+        new MessagingError('RELEASED', `${address} released the message`, true),
+      );
     };
     sender.on('released', released);
     sender.on('modified', released);
@@ -110,7 +131,13 @@ export class AmqpSender extends MessageSender {
       });
       sender.once('sender_close', (ctx: EventContext) => {
         const err = ctx.sender?.error as { description?: string } | undefined;
-        reject(new MessagingError('UNAVAILABLE', `cannot attach to ${address}: ${err?.description ?? 'refused'}`, true));
+        reject(
+          new MessagingError(
+            'UNAVAILABLE',
+            `cannot attach to ${address}: ${err?.description ?? 'refused'}`,
+            true,
+          ),
+        );
       });
     });
     return sender;
@@ -153,7 +180,9 @@ export function waitSendable(link: Sender): Promise<void> {
 export function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
-      reject(new MessagingError('TIMEOUT', `${what}: no answer within ${String(timeoutMs)} ms`, true));
+      reject(
+        new MessagingError('TIMEOUT', `${what}: no answer within ${String(timeoutMs)} ms`, true),
+      );
     }, timeoutMs);
     promise.then(
       (v) => {

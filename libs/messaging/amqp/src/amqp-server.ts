@@ -13,7 +13,11 @@ export interface AmqpServerSecurity {
   /** Allow SASL ANONYMOUS (embedded dev mode only). */
   readonly allowAnonymous: boolean;
   /** Per-address, per-operation authorization; `user` is undefined for anonymous clients. */
-  readonly authorize?: (user: string | undefined, address: string, subject: string | undefined) => boolean;
+  readonly authorize?: (
+    user: string | undefined,
+    address: string,
+    subject: string | undefined,
+  ) => boolean;
 }
 
 /** Where and how an {@link AmqpServer} listens. */
@@ -45,6 +49,11 @@ export const AmqpConditions = {
  */
 export class AmqpServer {
   private readonly container = create_container({ id: 'tessera-registry' });
+  // rhea types its SASL mechanism registry as `any`.
+  private readonly mechanisms = this.container.sasl_server_mechanisms as {
+    enable_plain(check: (username: string, password: string) => boolean | Promise<boolean>): void;
+    enable_anonymous(): void;
+  };
   private server: NetServer | undefined;
   private readonly sockets = new Set<Socket>();
   private readonly replyLinks = new WeakMap<Connection, Map<string, Sender>>();
@@ -57,9 +66,9 @@ export class AmqpServer {
     const { security } = options;
     if (security.authenticate) {
       const check = security.authenticate;
-      this.container.sasl_server_mechanisms.enable_plain((username: string, password: string) => check(username, password));
+      this.mechanisms.enable_plain((username, password) => check(username, password));
     }
-    if (security.allowAnonymous) this.container.sasl_server_mechanisms.enable_anonymous();
+    if (security.allowAnonymous) this.mechanisms.enable_anonymous();
     this.container.on('error', () => undefined);
     this.container.on('connection_error', () => undefined);
     this.container.on('protocol_error', () => undefined);
@@ -116,9 +125,11 @@ export class AmqpServer {
     this.server = undefined;
     if (!server) return;
     for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => server.close(() => {
-      resolve();
-    }));
+    await new Promise<void>((resolve) =>
+      server.close(() => {
+        resolve();
+      }),
+    );
   }
 
   private handlerFor(address: string | undefined): RequestHandler | undefined {
@@ -133,12 +144,21 @@ export class AmqpServer {
     if (!link) return;
     const address = link.target.address as string | undefined;
     if (!this.handlerFor(address) || address === undefined) {
-      link.close({ condition: AmqpConditions.notFound, description: `no such address: ${String(address)}` });
+      link.close({
+        condition: AmqpConditions.notFound,
+        description: `no such address: ${String(address)}`,
+      });
       return;
     }
     const user = this.users.get(ctx.connection);
-    if (this.options.security.authorize && !this.options.security.authorize(user, address, undefined)) {
-      link.close({ condition: AmqpConditions.unauthorized, description: `not authorized for ${address}` });
+    if (
+      this.options.security.authorize &&
+      !this.options.security.authorize(user, address, undefined)
+    ) {
+      link.close({
+        condition: AmqpConditions.unauthorized,
+        description: `not authorized for ${address}`,
+      });
     }
   }
 
@@ -148,7 +168,10 @@ export class AmqpServer {
     if (!link) return;
     const address = link.source.address as string | undefined;
     if (!this.handlerFor(address) || address === undefined) {
-      link.close({ condition: AmqpConditions.notFound, description: `no such address: ${String(address)}` });
+      link.close({
+        condition: AmqpConditions.notFound,
+        description: `no such address: ${String(address)}`,
+      });
       return;
     }
     let links = this.replyLinks.get(ctx.connection);
@@ -161,13 +184,16 @@ export class AmqpServer {
 
   private async onRequest(ctx: EventContext): Promise<void> {
     const delivery = ctx.delivery;
-    const address = ctx.receiver?.target.address as string | undefined;
+    const address = ctx.receiver?.target.address;
     if (!delivery || !ctx.message || address === undefined) return;
     let request: ReceivedMessage;
     try {
       request = fromRheaMessage(address, ctx.message);
     } catch {
-      delivery.reject({ condition: AmqpConditions.decodeError, description: 'cannot decode request' });
+      delivery.reject({
+        condition: AmqpConditions.decodeError,
+        description: 'cannot decode request',
+      });
       return;
     }
     const correlationId = request.correlationId ?? request.messageId;
@@ -187,8 +213,14 @@ export class AmqpServer {
       return;
     }
     const user = this.users.get(ctx.connection);
-    if (this.options.security.authorize && !this.options.security.authorize(user, address, request.subject)) {
-      delivery.reject({ condition: AmqpConditions.unauthorized, description: `not authorized: ${String(request.subject)} on ${address}` });
+    if (
+      this.options.security.authorize &&
+      !this.options.security.authorize(user, address, request.subject)
+    ) {
+      delivery.reject({
+        condition: AmqpConditions.unauthorized,
+        description: `not authorized: ${String(request.subject)} on ${address}`,
+      });
       return;
     }
     delivery.accept();
@@ -223,8 +255,9 @@ function errorReplyFrom(error: unknown): Message {
 }
 
 function saslUser(connection: Connection): string | undefined {
-  const transport = (connection as unknown as { sasl_transport?: { mechanism?: { username?: unknown } } })
-    .sasl_transport;
+  const transport = (
+    connection as unknown as { sasl_transport?: { mechanism?: { username?: unknown } } }
+  ).sasl_transport;
   const name = transport?.mechanism?.username;
   return typeof name === 'string' ? name : undefined;
 }

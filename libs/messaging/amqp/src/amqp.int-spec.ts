@@ -28,7 +28,11 @@ describe('AMQP 1.0 broker through @tessera/messaging-amqp', () => {
 
   it('gets the accepted outcome for a send and receives it with properties', async () => {
     const address = `event/${uniqueId('tenant')}`;
-    await sender.send(address, { body: Buffer.from('e1'), contentType: 'text/plain', properties: { device_id: 'd1' } }, { awaitAck: true });
+    await sender.send(
+      address,
+      { body: Buffer.from('e1'), contentType: 'text/plain', properties: { device_id: 'd1' } },
+      { awaitAck: true },
+    );
     const got = await new Promise<ReceivedMessage>((resolve) => {
       void receiver.subscribe(address, async (m) => {
         resolve(m);
@@ -98,7 +102,11 @@ print(m.properties["device_id"], bytes(m.body).decode())
       });
     });
     // Proton needs a moment to attach; our send queues on the broker anyway.
-    await sender.send(address, { body: Buffer.from('ping'), properties: { device_id: 'dp' } }, { awaitAck: true });
+    await sender.send(
+      address,
+      { body: Buffer.from('ping'), properties: { device_id: 'dp' } },
+      { awaitAck: true },
+    );
     const result = await proton;
     expect(result.stderr).toBe('');
     expect(result.stdout.trim()).toBe('dp ping');
@@ -115,14 +123,22 @@ describe('AMQP request/response server (Hono registry style)', () => {
 
   beforeAll(async () => {
     const echo = async (request: ReceivedMessage): Promise<Message> => {
-      if (request.subject === 'missing') throw Object.assign(new Error('no such thing'), { status: 404 });
+      if (request.subject === 'missing')
+        throw Object.assign(new Error('no such thing'), { status: 404 });
       return {
-        properties: { status: 200, tenant_id: request.source.split('/')[1] ?? '', cache_control: 'max-age=60' },
+        properties: {
+          status: 200,
+          tenant_id: request.source.split('/')[1] ?? '',
+          cache_control: 'max-age=60',
+        },
         contentType: 'application/json',
         body: request.body,
       };
     };
-    server = new AmqpServer({ host: '127.0.0.1', port: 0, security: { allowAnonymous: true } }, new Map([['echo', echo]]));
+    server = new AmqpServer(
+      { host: '127.0.0.1', port: 0, security: { allowAnonymous: true } },
+      new Map([['echo', echo]]),
+    );
     port = await server.listen();
     client = new AmqpRequestResponseClient({ url: `amqp://127.0.0.1:${String(port)}` });
     await client.start();
@@ -134,7 +150,11 @@ describe('AMQP request/response server (Hono registry style)', () => {
 
   it('answers with the status property and the request id as correlation-id', async () => {
     const reply = await client.request('echo/t1', { subject: 'get', body: Buffer.from('{"x":1}') });
-    expect(reply.properties).toMatchObject({ status: 200, tenant_id: 't1', cache_control: 'max-age=60' });
+    expect(reply.properties).toMatchObject({
+      status: 200,
+      tenant_id: 't1',
+      cache_control: 'max-age=60',
+    });
     expect(reply.body?.toString()).toBe('{"x":1}');
     const failed = await client.request('echo/t1', { subject: 'missing' });
     expect(failed.properties?.['status']).toBe(404);
@@ -171,7 +191,9 @@ print(r1.correlation_id, r1.properties["status"], r2.correlation_id, r2.properti
         link.send({ message_id: 'x', subject: 'get', body: 'no reply-to' });
       });
       link.on('rejected', (ctx: EventContext) => {
-        const error = (ctx.delivery as unknown as { remote_state: { error: { condition: string } } }).remote_state.error;
+        const error = (
+          ctx.delivery as unknown as { remote_state: { error: { condition: string } } }
+        ).remote_state.error;
         conn.close();
         resolve(error.condition);
       });
@@ -182,7 +204,9 @@ print(r1.correlation_id, r1.properties["status"], r2.correlation_id, r2.properti
     });
     expect(outcome).toBe('amqp:precondition-failed');
 
-    await expect(client.request('nowhere/t1', { subject: 'get' }, { timeoutMs: 2_000 })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await expect(
+      client.request('nowhere/t1', { subject: 'get' }, { timeoutMs: 2_000 }),
+    ).rejects.toMatchObject({ code: 'UNAVAILABLE' });
 
     await new Promise<void>((resolve) => {
       const socket = netConnect(port, '127.0.0.1', () => {
@@ -195,7 +219,10 @@ print(r1.correlation_id, r1.properties["status"], r2.correlation_id, r2.properti
       socket.on('error', () => undefined);
       setTimeout(() => socket.destroy(), 1_000);
     });
-    const reply = await client.request('echo/t4', { subject: 'get', body: Buffer.from('still here') });
+    const reply = await client.request('echo/t4', {
+      subject: 'get',
+      body: Buffer.from('still here'),
+    });
     expect(reply.body?.toString()).toBe('still here');
   });
 });

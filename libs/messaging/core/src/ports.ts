@@ -76,7 +76,11 @@ export abstract class MessageReceiver implements Lifecycle {
 export abstract class RequestResponseClient implements Lifecycle {
   abstract start(): Promise<void>;
   abstract stop(): Promise<void>;
-  abstract request(address: string, request: Message, options?: { timeoutMs?: number }): Promise<Message>;
+  abstract request(
+    address: string,
+    request: Message,
+    options?: { timeoutMs?: number },
+  ): Promise<Message>;
 }
 
 /**

@@ -12,7 +12,7 @@ export interface RetryOptions {
 export function isRetryable(error: unknown): boolean {
   if (error instanceof MessagingError) return error.retryable;
   if (typeof error === 'object' && error !== null && 'retryable' in error) {
-    return (error as { retryable: unknown }).retryable === true;
+    return error.retryable === true;
   }
   return false;
 }
@@ -36,10 +36,13 @@ export async function retry<T>(operation: () => Promise<T>, options: RetryOption
     } catch (error) {
       last = error;
       if (!isRetryable(error) || attempt === options.maxAttempts - 1) throw error;
-      await sleep(backoffDelay(attempt, options.initialDelayMs, options.maxDelayMs), options.signal);
+      await sleep(
+        backoffDelay(attempt, options.initialDelayMs, options.maxDelayMs),
+        options.signal,
+      );
     }
   }
-  throw last ?? new MessagingError('CLOSED', 'retry aborted', false);
+  throw last instanceof Error ? last : new MessagingError('CLOSED', 'retry aborted', false);
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -1,6 +1,11 @@
 import type { Consumer, Kafka } from 'kafkajs';
 
-import { type MessageHandler, MessageReceiver, type SubscribeOptions, type Subscription } from '@tessera/messaging';
+import {
+  type MessageHandler,
+  MessageReceiver,
+  type SubscribeOptions,
+  type Subscription,
+} from '@tessera/messaging';
 
 import { createKafka, type KafkaConnectionOptions } from './kafka.config';
 import { fromKafkaMessage } from './kafka-headers.codec';
@@ -30,7 +35,11 @@ export class KafkaConsumer extends MessageReceiver {
     this.consumers.clear();
   }
 
-  async subscribe(source: string, handler: MessageHandler, options: SubscribeOptions = {}): Promise<Subscription> {
+  async subscribe(
+    source: string,
+    handler: MessageHandler,
+    options: SubscribeOptions = {},
+  ): Promise<Subscription> {
     const consumer = this.kafka.consumer({
       groupId: options.groupId ?? this.defaultGroupId,
       maxWaitTimeInMs: 250,

@@ -50,12 +50,24 @@ export class KafkaSender extends MessageSender {
         topic: destination,
         acks: -1,
         timeout: timeoutMs,
-        messages: [{ key: message.key ?? null, value: message.body ?? null, headers: toKafkaHeaders(message) }],
+        messages: [
+          {
+            key: message.key ?? null,
+            value: message.body ?? null,
+            headers: toKafkaHeaders(message),
+          },
+        ],
       });
     })();
     const timed = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
-        reject(new MessagingError('TIMEOUT', `Kafka did not acknowledge within ${String(timeoutMs)} ms`, true));
+        reject(
+          new MessagingError(
+            'TIMEOUT',
+            `Kafka did not acknowledge within ${String(timeoutMs)} ms`,
+            true,
+          ),
+        );
       }, timeoutMs);
       produce.then(
         () => {

@@ -5,7 +5,11 @@ export interface KafkaConnectionOptions {
   readonly brokers: readonly string[];
   readonly clientId: string;
   readonly ssl?: boolean | { ca?: string | Buffer; cert?: string | Buffer; key?: string | Buffer };
-  readonly sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+  readonly sasl?: {
+    mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+    username: string;
+    password: string;
+  };
   /** Connection and request timeouts; short values make an outage visible quickly. */
   readonly connectionTimeoutMs?: number;
   readonly requestTimeoutMs?: number;

@@ -8,7 +8,11 @@ import { KafkaSender } from './kafka-sender';
 const { kafkaBrokers } = infraEnv();
 const options = { brokers: kafkaBrokers, clientId: 'tessera-int-test' };
 
-function collect(count: number): { messages: ReceivedMessage[]; done: Promise<void>; handler: (m: ReceivedMessage) => Promise<void> } {
+function collect(count: number): {
+  messages: ReceivedMessage[];
+  done: Promise<void>;
+  handler: (m: ReceivedMessage) => Promise<void>;
+} {
   const messages: ReceivedMessage[] = [];
   let resolve: () => void = () => undefined;
   const done = new Promise<void>((r) => (resolve = r));
@@ -39,7 +43,12 @@ describe('Kafka through @tessera/messaging-kafka', () => {
     for (const n of [1, 2, 3]) {
       await sender.send(
         topic,
-        { key: `device-${String(n)}`, body: Buffer.from(`m${String(n)}`), contentType: 'text/plain', properties: { device_id: `device-${String(n)}`, qos: 1 } },
+        {
+          key: `device-${String(n)}`,
+          body: Buffer.from(`m${String(n)}`),
+          contentType: 'text/plain',
+          properties: { device_id: `device-${String(n)}`, qos: 1 },
+        },
         { awaitAck: true },
       );
     }
@@ -49,7 +58,14 @@ describe('Kafka through @tessera/messaging-kafka', () => {
     await consumer1.subscribe(topic, first.handler, { fromBeginning: true });
     await first.done;
     await consumer1.stop();
-    expect(first.messages.map((m) => [m.key, m.body?.toString(), m.properties?.['device_id'], m.contentType])).toEqual([
+    expect(
+      first.messages.map((m) => [
+        m.key,
+        m.body?.toString(),
+        m.properties?.['device_id'],
+        m.contentType,
+      ]),
+    ).toEqual([
       ['device-1', 'm1', 'device-1', 'text/plain'],
       ['device-2', 'm2', 'device-2', 'text/plain'],
       ['device-3', 'm3', 'device-3', 'text/plain'],
@@ -57,7 +73,11 @@ describe('Kafka through @tessera/messaging-kafka', () => {
     expect(await committedOffset(options, groupId, topic)).toBe(3);
 
     for (const n of [4, 5]) {
-      await sender.send(topic, { key: `device-${String(n)}`, body: Buffer.from(`m${String(n)}`) }, { awaitAck: true });
+      await sender.send(
+        topic,
+        { key: `device-${String(n)}`, body: Buffer.from(`m${String(n)}`) },
+        { awaitAck: true },
+      );
     }
     const second = collect(2);
     const consumer2 = new KafkaConsumer(options, groupId);
@@ -74,10 +94,27 @@ describe('Kafka through @tessera/messaging-kafka', () => {
     await ensureTopics(options, [kcatTopic]);
     await sender.send(
       kcatTopic,
-      { key: 'dev-k', body: Buffer.from('{"temp":5}'), contentType: 'application/json', properties: { tenant_id: 'tk' } },
+      {
+        key: 'dev-k',
+        body: Buffer.from('{"temp":5}'),
+        contentType: 'application/json',
+        properties: { tenant_id: 'tk' },
+      },
       { awaitAck: true },
     );
-    const kcat = await runProgram('kcat', ['-b', kafkaBrokers.join(','), '-C', '-t', kcatTopic, '-o', 'beginning', '-e', '-q', '-f', '%k|%s|%h\n']);
+    const kcat = await runProgram('kcat', [
+      '-b',
+      kafkaBrokers.join(','),
+      '-C',
+      '-t',
+      kcatTopic,
+      '-o',
+      'beginning',
+      '-e',
+      '-q',
+      '-f',
+      '%k|%s|%h\n',
+    ]);
     expect(kcat.code).toBe(0);
     const [key, value, headers] = kcat.stdout.trim().split('|');
     expect(key).toBe('dev-k');
@@ -88,9 +125,13 @@ describe('Kafka through @tessera/messaging-kafka', () => {
   it('consumes what kcat produced', async () => {
     const kcatTopic = uniqueId('hono.event.fromkcat');
     await ensureTopics(options, [kcatTopic]);
-    const produced = await runProgram('kcat', ['-b', kafkaBrokers.join(','), '-P', '-t', kcatTopic, '-k', 'dev-p', '-H', 'device_id=dev-p'], {
-      input: 'hello',
-    });
+    const produced = await runProgram(
+      'kcat',
+      ['-b', kafkaBrokers.join(','), '-P', '-t', kcatTopic, '-k', 'dev-p', '-H', 'device_id=dev-p'],
+      {
+        input: 'hello',
+      },
+    );
     expect(produced.code).toBe(0);
     const got = collect(1);
     const consumer = new KafkaConsumer(options, uniqueId('group'));
@@ -102,8 +143,13 @@ describe('Kafka through @tessera/messaging-kafka', () => {
   });
 
   it('fails a send with a retryable error when no broker answers', async () => {
-    const dead = new KafkaSender({ brokers: ['127.0.0.1:1'], clientId: 'dead', connectionTimeoutMs: 300 }, 2_000);
-    await expect(dead.send(topic, { body: Buffer.from('x') }, { awaitAck: true })).rejects.toMatchObject({ retryable: true });
+    const dead = new KafkaSender(
+      { brokers: ['127.0.0.1:1'], clientId: 'dead', connectionTimeoutMs: 300 },
+      2_000,
+    );
+    await expect(
+      dead.send(topic, { body: Buffer.from('x') }, { awaitAck: true }),
+    ).rejects.toMatchObject({ retryable: true });
     await dead.stop().catch(() => undefined);
   });
 });

@@ -7,9 +7,16 @@ export const PersistenceErrors = {
   duplicate: (kind: string, what: string): ResourceConflictError =>
     new ResourceConflictError(`${kind.toUpperCase()}.CONFLICT`, `${kind} ${what} already exists`),
   versionMismatch: (kind: string, id: string): ResourceConflictError =>
-    new ResourceConflictError(`${kind.toUpperCase()}.VERSION_MISMATCH`, `${kind} ${id} has changed (resource version mismatch)`, {
-      status: 412,
-    }),
+    new ResourceConflictError(
+      `${kind.toUpperCase()}.VERSION_MISMATCH`,
+      `${kind} ${id} has changed (resource version mismatch)`,
+      {
+        status: 412,
+      },
+    ),
   unavailable: (store: string, cause: unknown): ServerError =>
-    new ServerError(503, 'STORE.UNAVAILABLE', `${store} is not available`, { retryable: true, cause }),
+    new ServerError(503, 'STORE.UNAVAILABLE', `${store} is not available`, {
+      retryable: true,
+      cause,
+    }),
 };

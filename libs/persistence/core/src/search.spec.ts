@@ -1,4 +1,10 @@
-import { matchesFilter, parseJsonPointer, valueAt, wildcardToLike, wildcardToRegex } from './search';
+import {
+  matchesFilter,
+  parseJsonPointer,
+  valueAt,
+  wildcardToLike,
+  wildcardToRegex,
+} from './search';
 
 describe(parseJsonPointer.name, () => {
   it('decodes escaped tokens', () => {

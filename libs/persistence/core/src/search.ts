@@ -1,5 +1,6 @@
 /** A JSON value as stored in a registry document. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 /** A JSON object: the stored form of a tenant, device or credentials set (Hono's kebab-case members). */
 export type JsonObject = { [key: string]: JsonValue };
 
@@ -59,7 +60,10 @@ export function wildcardToRegex(pattern: string): string {
 
 /** An SQL LIKE pattern for a wildcard pattern, with `\` as the escape character. */
 export function wildcardToLike(pattern: string): string {
-  return pattern.replace(/[\\%_]/g, '\\$&').replace(/\*/g, '%').replace(/\?/g, '_');
+  return pattern
+    .replace(/[\\%_]/g, '\\$&')
+    .replace(/\*/g, '%')
+    .replace(/\?/g, '_');
 }
 
 /** Reads the value at a JSON pointer, or undefined. */

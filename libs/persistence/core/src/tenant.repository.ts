@@ -49,7 +49,12 @@ export abstract class TenantRepository {
    * @throws NotFoundError (404) if there is no such tenant; ResourceConflictError (412) on a version
    *   mismatch, (409) if the new alias is taken.
    */
-  abstract update(id: string, document: JsonObject, keys: TenantKeys, expectedVersion?: string): Promise<string>;
+  abstract update(
+    id: string,
+    document: JsonObject,
+    keys: TenantKeys,
+    expectedVersion?: string,
+  ): Promise<string>;
 
   /**
    * Deletes a tenant.

@@ -18,7 +18,9 @@ describe('MongoDB indexes', () => {
     const store = await openMongo({ uri: mongodbUri, database });
     const tenants = store.db.collection(Collections.tenants);
     await tenants.insertOne({ _id: 'a' as never, aliasKey: 'shared' });
-    await expect(tenants.insertOne({ _id: 'b' as never, aliasKey: 'shared' })).rejects.toMatchObject({ code: 11000 });
+    await expect(
+      tenants.insertOne({ _id: 'b' as never, aliasKey: 'shared' }),
+    ).rejects.toMatchObject({ code: 11000 });
 
     const repo = new MongoTenantRepository(store.db, () => store.close());
     await repo.create('pymongo-check', { enabled: true, ext: { k: 'v' } }, { subjectDns: [] });
@@ -34,6 +36,8 @@ describe('MongoDB indexes', () => {
     expect(py.stderr).toBe('');
     const seen = JSON.parse(py.stdout) as { doc: unknown; indexes: string[] };
     expect(seen.doc).toEqual({ enabled: true, ext: { k: 'v' } });
-    expect(seen.indexes).toEqual(expect.arrayContaining(['_id_', 'tenant_alias_uq', 'tenant_subject_dns']));
+    expect(seen.indexes).toEqual(
+      expect.arrayContaining(['_id_', 'tenant_alias_uq', 'tenant_subject_dns']),
+    );
   });
 });

@@ -38,7 +38,11 @@ function toDomain(d: TenantDocument): StoredTenant {
     id: d._id,
     version: d.version,
     document: d.document,
-    keys: { alias: d.alias ?? undefined, trustAnchorGroup: d.trustAnchorGroup ?? undefined, subjectDns: d.subjectDns },
+    keys: {
+      alias: d.alias ?? undefined,
+      trustAnchorGroup: d.trustAnchorGroup ?? undefined,
+      subjectDns: d.subjectDns,
+    },
     createdAt: d.createdAt,
     updatedAt: d.updatedAt,
   };
@@ -81,17 +85,26 @@ export class MongoTenantRepository extends TenantRepository {
   }
 
   async findByIdOrAlias(idOrAlias: string): Promise<StoredTenant | undefined> {
-    const found = await this.run(() => this.tenants.find({ $or: [{ _id: idOrAlias }, { alias: idOrAlias }] }).toArray());
+    const found = await this.run(() =>
+      this.tenants.find({ $or: [{ _id: idOrAlias }, { alias: idOrAlias }] }).toArray(),
+    );
     const match = found.find((d) => d._id === idOrAlias) ?? found[0];
     return match ? toDomain(match) : undefined;
   }
 
   async findBySubjectDn(subjectDn: string): Promise<StoredTenant[]> {
-    const found = await this.run(() => this.tenants.find({ subjectDns: subjectDn }).sort({ _id: 1 }).toArray());
+    const found = await this.run(() =>
+      this.tenants.find({ subjectDns: subjectDn }).sort({ _id: 1 }).toArray(),
+    );
     return found.map(toDomain);
   }
 
-  async update(id: string, document: JsonObject, keys: TenantKeys, expectedVersion?: string): Promise<string> {
+  async update(
+    id: string,
+    document: JsonObject,
+    keys: TenantKeys,
+    expectedVersion?: string,
+  ): Promise<string> {
     const version = randomUUID();
     const result = await this.run(() =>
       this.tenants.updateOne(
@@ -115,13 +128,20 @@ export class MongoTenantRepository extends TenantRepository {
 
   async delete(id: string, expectedVersion?: string): Promise<void> {
     const result = await this.run(() =>
-      this.tenants.deleteOne({ _id: id, ...(expectedVersion === undefined ? {} : { version: expectedVersion }) }),
+      this.tenants.deleteOne({
+        _id: id,
+        ...(expectedVersion === undefined ? {} : { version: expectedVersion }),
+      }),
     );
     if (result.deletedCount === 0) await this.explainMiss(id);
   }
 
   async search(query: SearchQuery): Promise<Page<StoredTenant>> {
-    const { filter, sort } = buildMongoSearch<TenantDocument>('document', query.filters, query.sort);
+    const { filter, sort } = buildMongoSearch<TenantDocument>(
+      'document',
+      query.filters,
+      query.sort,
+    );
     const [total, docs] = await this.run(() =>
       Promise.all([
         this.tenants.countDocuments(filter),
@@ -137,7 +157,9 @@ export class MongoTenantRepository extends TenantRepository {
 
   private async explainMiss(id: string): Promise<never> {
     const exists = await this.run(() => this.tenants.countDocuments({ _id: id }, { limit: 1 }));
-    throw exists > 0 ? PersistenceErrors.versionMismatch('tenant', id) : PersistenceErrors.notFound('tenant', id);
+    throw exists > 0
+      ? PersistenceErrors.versionMismatch('tenant', id)
+      : PersistenceErrors.notFound('tenant', id);
   }
 
   private async run<T>(op: () => Promise<T>): Promise<T> {

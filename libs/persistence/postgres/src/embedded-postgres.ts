@@ -26,7 +26,10 @@ export interface EmbeddedPostgresHandle {
  * Starts PostgreSQL with its data in `dataDir` (initialised on first use, kept afterwards so data
  * survives restarts) and creates database `tessera`.
  */
-export async function startEmbeddedPostgres(options: { dataDir: string; port: number }): Promise<EmbeddedPostgresHandle> {
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  port: number;
+}): Promise<EmbeddedPostgresHandle> {
   mkdirSync(options.dataDir, { recursive: true });
   const user = 'tessera';
   const password = 'tessera';

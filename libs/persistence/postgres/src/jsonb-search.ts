@@ -37,7 +37,8 @@ export function buildJsonbSearch(
     return `(${column} #> ${path}::text[]) = ${bind(JSON.stringify(f.value))}::jsonb`;
   });
   const order = sort.map(
-    (s) => `(${column} #> ${bind(parseJsonPointer(s.field))}::text[]) ${s.direction === 'desc' ? 'DESC NULLS LAST' : 'ASC NULLS LAST'}`,
+    (s) =>
+      `(${column} #> ${bind(parseJsonPointer(s.field))}::text[]) ${s.direction === 'desc' ? 'DESC NULLS LAST' : 'ASC NULLS LAST'}`,
   );
   return {
     where: clauses.length > 0 ? clauses.join(' AND ') : 'TRUE',

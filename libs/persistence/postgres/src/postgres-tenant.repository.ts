@@ -48,7 +48,11 @@ function rowToDomain(r: TenantRow): StoredTenant {
     id: r.id,
     version: r.version,
     document: r.document,
-    keys: { alias: r.alias ?? undefined, trustAnchorGroup: r.trust_anchor_group ?? undefined, subjectDns: r.subject_dns },
+    keys: {
+      alias: r.alias ?? undefined,
+      trustAnchorGroup: r.trust_anchor_group ?? undefined,
+      subjectDns: r.subject_dns,
+    },
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -86,43 +90,58 @@ export class PostgresTenantRepository extends TenantRepository {
   }
 
   async findByIdOrAlias(idOrAlias: string): Promise<StoredTenant | undefined> {
-    const rows = await this.run(
-      () =>
-        this.dataSource.query('SELECT * FROM tenant WHERE id = $1 OR alias = $1', [idOrAlias]) as Promise<TenantRow[]>,
+    const rows = await this.run(() =>
+      this.dataSource.query<TenantRow[]>('SELECT * FROM tenant WHERE id = $1 OR alias = $1', [
+        idOrAlias,
+      ]),
     );
     const match = rows.find((r) => r.id === idOrAlias) ?? rows[0];
     return match ? rowToDomain(match) : undefined;
   }
 
   async findBySubjectDn(subjectDn: string): Promise<StoredTenant[]> {
-    const rows = await this.run(
-      () => this.dataSource.query('SELECT * FROM tenant WHERE subject_dns @> ARRAY[$1]::text[] ORDER BY id', [subjectDn]) as Promise<TenantRow[]>,
+    const rows = await this.run(() =>
+      this.dataSource.query<TenantRow[]>(
+        'SELECT * FROM tenant WHERE subject_dns @> ARRAY[$1]::text[] ORDER BY id',
+        [subjectDn],
+      ),
     );
     return rows.map(rowToDomain);
   }
 
-  async update(id: string, document: JsonObject, keys: TenantKeys, expectedVersion?: string): Promise<string> {
+  async update(
+    id: string,
+    document: JsonObject,
+    keys: TenantKeys,
+    expectedVersion?: string,
+  ): Promise<string> {
     const version = randomUUID();
-    const result = await this.run(
-      () =>
-        this.dataSource.query(
-          `UPDATE tenant SET version = $2, document = $3, alias = $4, trust_anchor_group = $5,
+    const result = await this.run(() =>
+      this.dataSource.query<[unknown[], number]>(
+        `UPDATE tenant SET version = $2, document = $3, alias = $4, trust_anchor_group = $5,
              subject_dns = $6, updated_at = now()
            WHERE id = $1 AND ($7::text IS NULL OR version = $7) RETURNING id`,
-          [id, version, document, keys.alias ?? null, keys.trustAnchorGroup ?? null, [...keys.subjectDns], expectedVersion ?? null],
-        ) as Promise<[unknown[], number]>,
+        [
+          id,
+          version,
+          document,
+          keys.alias ?? null,
+          keys.trustAnchorGroup ?? null,
+          [...keys.subjectDns],
+          expectedVersion ?? null,
+        ],
+      ),
     );
     if (result[1] === 0) await this.explainMiss(id);
     return version;
   }
 
   async delete(id: string, expectedVersion?: string): Promise<void> {
-    const result = await this.run(
-      () =>
-        this.dataSource.query('DELETE FROM tenant WHERE id = $1 AND ($2::text IS NULL OR version = $2) RETURNING id', [
-          id,
-          expectedVersion ?? null,
-        ]) as Promise<[unknown[], number]>,
+    const result = await this.run(() =>
+      this.dataSource.query<[unknown[], number]>(
+        'DELETE FROM tenant WHERE id = $1 AND ($2::text IS NULL OR version = $2) RETURNING id',
+        [id, expectedVersion ?? null],
+      ),
     );
     if (result[1] === 0) await this.explainMiss(id);
   }
@@ -131,19 +150,21 @@ export class PostgresTenantRepository extends TenantRepository {
     const { where, orderBy, params } = buildJsonbSearch('document', query.filters, query.sort);
     params.push(query.pageSize, query.pageOffset);
     const n = params.length;
-    const rows = await this.run(
-      () =>
-        this.dataSource.query(
-          `SELECT *, count(*) OVER () AS total FROM tenant WHERE ${where}
+    const rows = await this.run(() =>
+      this.dataSource.query<TenantRow[]>(
+        `SELECT *, count(*) OVER () AS total FROM tenant WHERE ${where}
            ORDER BY ${orderBy} LIMIT $${String(n - 1)} OFFSET $${String(n)}`,
-          params,
-        ) as Promise<TenantRow[]>,
+        params,
+      ),
     );
     let total = rows[0]?.total === undefined ? 0 : Number(rows[0].total);
     if (rows.length === 0 && query.pageOffset > 0) {
-      const [count] = (await this.run(
-        () => this.dataSource.query(`SELECT count(*) AS total FROM tenant WHERE ${where}`, params.slice(0, n - 2)) as Promise<{ total: string }[]>,
-      ));
+      const [count] = await this.run(() =>
+        this.dataSource.query<{ total: string }[]>(
+          `SELECT count(*) AS total FROM tenant WHERE ${where}`,
+          params.slice(0, n - 2),
+        ),
+      );
       total = Number(count?.total ?? 0);
     }
     return { total, result: rows.map(rowToDomain) };
@@ -154,8 +175,12 @@ export class PostgresTenantRepository extends TenantRepository {
   }
 
   private async explainMiss(id: string): Promise<never> {
-    const exists = await this.run(() => this.dataSource.getRepository(TenantEntity).existsBy({ id }));
-    throw exists ? PersistenceErrors.versionMismatch('tenant', id) : PersistenceErrors.notFound('tenant', id);
+    const exists = await this.run(() =>
+      this.dataSource.getRepository(TenantEntity).existsBy({ id }),
+    );
+    throw exists
+      ? PersistenceErrors.versionMismatch('tenant', id)
+      : PersistenceErrors.notFound('tenant', id);
   }
 
   private async run<T>(op: () => Promise<T>): Promise<T> {

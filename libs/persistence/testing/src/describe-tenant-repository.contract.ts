@@ -15,7 +15,10 @@ const page = (q: Partial<SearchQuery>): SearchQuery => ({
  * The behaviour every TenantRepository must have (Hono's AbstractTenantServiceTest, in jest).
  * `factory` opens a store on an empty, isolated schema or database; `teardown` closes it.
  */
-export function describeTenantRepositoryContract(name: string, factory: () => Promise<TenantRepository>): void {
+export function describeTenantRepositoryContract(
+  name: string,
+  factory: () => Promise<TenantRepository>,
+): void {
   describe(`${name} TenantRepository contract`, () => {
     let sut: TenantRepository;
     // A marker unique to this run, so searches see only this suite's tenants.
@@ -40,13 +43,19 @@ export function describeTenantRepositoryContract(name: string, factory: () => Pr
 
     it('refuses a duplicate id with 409', async () => {
       await sut.create(id('dup'), doc(), { subjectDns: [] });
-      await expect(sut.create(id('dup'), doc(), { subjectDns: [] })).rejects.toMatchObject({ status: 409 });
-      await expect(sut.create(id('dup'), doc(), { subjectDns: [] })).rejects.toBeInstanceOf(ResourceConflictError);
+      await expect(sut.create(id('dup'), doc(), { subjectDns: [] })).rejects.toMatchObject({
+        status: 409,
+      });
+      await expect(sut.create(id('dup'), doc(), { subjectDns: [] })).rejects.toBeInstanceOf(
+        ResourceConflictError,
+      );
     });
 
     it('refuses a duplicate alias with 409 and finds by alias', async () => {
       await sut.create(id('al1'), doc(), { alias: `alias-${run}`, subjectDns: [] });
-      await expect(sut.create(id('al2'), doc(), { alias: `alias-${run}`, subjectDns: [] })).rejects.toMatchObject({
+      await expect(
+        sut.create(id('al2'), doc(), { alias: `alias-${run}`, subjectDns: [] }),
+      ).rejects.toMatchObject({
         status: 409,
       });
       expect(await sut.findById(id('al2'))).toBeUndefined();
@@ -67,14 +76,18 @@ export function describeTenantRepositoryContract(name: string, factory: () => Pr
       const v1 = await sut.create(id('u'), doc(), { subjectDns: [] });
       const v2 = await sut.update(id('u'), doc({ n: 2 }), { subjectDns: [] }, v1);
       expect(v2).not.toBe(v1);
-      await expect(sut.update(id('u'), doc({ n: 3 }), { subjectDns: [] }, v1)).rejects.toMatchObject({ status: 412 });
+      await expect(
+        sut.update(id('u'), doc({ n: 3 }), { subjectDns: [] }, v1),
+      ).rejects.toMatchObject({ status: 412 });
       expect((await sut.findById(id('u')))?.document).toEqual(doc({ n: 2 }));
       const v3 = await sut.update(id('u'), doc({ n: 4 }), { subjectDns: [] });
       expect((await sut.findById(id('u')))?.version).toBe(v3);
     });
 
     it('answers 404 for updates and deletes of unknown tenants', async () => {
-      await expect(sut.update(id('none'), doc(), { subjectDns: [] })).rejects.toBeInstanceOf(NotFoundError);
+      await expect(sut.update(id('none'), doc(), { subjectDns: [] })).rejects.toBeInstanceOf(
+        NotFoundError,
+      );
       await expect(sut.delete(id('none'))).rejects.toMatchObject({ status: 404 });
     });
 
@@ -91,29 +104,48 @@ export function describeTenantRepositoryContract(name: string, factory: () => Pr
         ['s2', 'acme-2', 1, false],
         ['s3', 'bolt', 2, true],
       ] as const) {
-        await sut.create(id(suffix), { enabled, ext: { run, search: true, brand, n } }, { subjectDns: [] });
+        await sut.create(
+          id(suffix),
+          { enabled, ext: { run, search: true, brand, n } },
+          { subjectDns: [] },
+        );
       }
       const mine = { field: '/ext/run', value: run, op: 'eq' as const };
       const marked = { field: '/ext/search', value: true, op: 'eq' as const };
 
-      const all = await sut.search(page({ filters: [mine, marked], sort: [{ field: '/ext/n', direction: 'asc' }] }));
+      const all = await sut.search(
+        page({ filters: [mine, marked], sort: [{ field: '/ext/n', direction: 'asc' }] }),
+      );
       expect(all.total).toBe(3);
       expect(all.result.map((t) => t.id)).toEqual([id('s2'), id('s3'), id('s1')]);
 
-      const wildcard = await sut.search(page({ filters: [mine, { field: '/ext/brand', value: 'acme-?', op: 'eq' }] }));
+      const wildcard = await sut.search(
+        page({ filters: [mine, { field: '/ext/brand', value: 'acme-?', op: 'eq' }] }),
+      );
       expect(wildcard.result.map((t) => t.id).sort()).toEqual([id('s1'), id('s2')]);
 
-      const star = await sut.search(page({ filters: [mine, { field: '/ext/brand', value: '*ol*', op: 'eq' }] }));
+      const star = await sut.search(
+        page({ filters: [mine, { field: '/ext/brand', value: '*ol*', op: 'eq' }] }),
+      );
       expect(star.result.map((t) => t.id)).toEqual([id('s3')]);
 
-      const typed = await sut.search(page({ filters: [mine, marked, { field: '/enabled', value: false, op: 'eq' }] }));
+      const typed = await sut.search(
+        page({ filters: [mine, marked, { field: '/enabled', value: false, op: 'eq' }] }),
+      );
       expect(typed.result.map((t) => t.id)).toEqual([id('s2')]);
 
-      const number = await sut.search(page({ filters: [mine, { field: '/ext/n', value: 2, op: 'eq' }] }));
+      const number = await sut.search(
+        page({ filters: [mine, { field: '/ext/n', value: 2, op: 'eq' }] }),
+      );
       expect(number.result.map((t) => t.id)).toEqual([id('s3')]);
 
       const desc = await sut.search(
-        page({ filters: [mine, marked], sort: [{ field: '/ext/brand', direction: 'desc' }], pageSize: 2, pageOffset: 1 }),
+        page({
+          filters: [mine, marked],
+          sort: [{ field: '/ext/brand', direction: 'desc' }],
+          pageSize: 2,
+          pageOffset: 1,
+        }),
       );
       expect(desc.total).toBe(3);
       expect(desc.result.map((t) => t.id)).toEqual([id('s2'), id('s1')]);
@@ -121,14 +153,18 @@ export function describeTenantRepositoryContract(name: string, factory: () => Pr
       const beyond = await sut.search(page({ filters: [mine, marked], pageOffset: 10 }));
       expect(beyond).toEqual({ total: 3, result: [] });
 
-      const none = await sut.search(page({ filters: [mine, { field: '/ext/brand', value: 'zzz*', op: 'eq' }] }));
+      const none = await sut.search(
+        page({ filters: [mine, { field: '/ext/brand', value: 'zzz*', op: 'eq' }] }),
+      );
       expect(none).toEqual({ total: 0, result: [] });
     });
 
     it('treats wildcard-looking characters of the store literally', async () => {
       await sut.create(id('lit'), { ext: { run, code: '50%_a.b' } }, { subjectDns: [] });
       await sut.create(id('lit2'), { ext: { run, code: '50xya.b' } }, { subjectDns: [] });
-      const found = await sut.search(page({ filters: [{ field: '/ext/code', value: '50%_a.*', op: 'eq' }] }));
+      const found = await sut.search(
+        page({ filters: [{ field: '/ext/code', value: '50%_a.*', op: 'eq' }] }),
+      );
       expect(found.result.map((t) => t.id)).toEqual([id('lit')]);
     });
   });
