@@ -36,7 +36,7 @@ export const TelemetryConfig = defineConfig('telemetry', {
 });
 export type TelemetryConfig = ConfigOf<typeof TelemetryConfig>;
 
-/** The OTLP/HTTP traces URL for a base endpoint, as the OTel spec builds it from `OTEL_EXPORTER_OTLP_ENDPOINT`. */
+/** The OTLP/HTTP traces URL for a base `OTEL_EXPORTER_OTLP_ENDPOINT`, built as the spec says. */
 export function otlpTracesUrl(endpoint: string): string {
   return `${endpoint.replace(/\/+$/, '')}/v1/traces`;
 }

@@ -28,7 +28,7 @@ export const SpanAttributes = {
 export type SpanAttributeKey = (typeof SpanAttributes)[keyof typeof SpanAttributes];
 
 export interface WithSpanOptions {
-  /** Default `INTERNAL`; handlers of inbound requests use `SERVER`/`CONSUMER`, senders `CLIENT`/`PRODUCER`. */
+  /** Default `INTERNAL`; request handlers use `SERVER`/`CONSUMER`, senders `CLIENT`/`PRODUCER`. */
   readonly kind?: SpanKind;
   /** Parent context, e.g. from extractTraceContext(); default: the active context. */
   readonly parent?: Context;

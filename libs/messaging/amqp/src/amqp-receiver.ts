@@ -38,10 +38,13 @@ export class AmqpReceiver extends MessageReceiver {
     options: SubscribeOptions = {},
   ): Promise<Subscription> {
     const connection = await this.connection.open();
+    const prefetch = options.prefetch ?? 50;
+    // Credit is granted by hand, one per settled delivery, so at most `prefetch` are ever unsettled
+    // (rhea's automatic credit window refills on arrival, not on settlement).
     const link: Receiver = connection.open_receiver({
       source: { address: source },
       autoaccept: false,
-      credit_window: options.prefetch ?? 50,
+      credit_window: 0,
     });
     let inFlight = 0;
     let drained: (() => void) | undefined;
@@ -60,6 +63,7 @@ export class AmqpReceiver extends MessageReceiver {
         )
         .finally(() => {
           inFlight--;
+          if (link.is_open()) link.add_credit(1);
           if (inFlight === 0) drained?.();
         });
     });
@@ -69,10 +73,16 @@ export class AmqpReceiver extends MessageReceiver {
         resolve();
       }),
     );
+    link.add_credit(prefetch);
     const subscription: Subscription = {
-      close: async () => {
+      close: async (drainTimeoutMs = 5_000) => {
         this.subscriptions.delete(subscription);
-        if (inFlight > 0) await new Promise<void>((r) => (drained = r));
+        if (inFlight > 0) {
+          await new Promise<void>((resolve) => {
+            drained = resolve;
+            setTimeout(resolve, drainTimeoutMs);
+          });
+        }
         if (link.is_open()) link.close();
       },
     };

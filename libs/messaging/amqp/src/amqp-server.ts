@@ -1,6 +1,12 @@
 import type { Server as NetServer, Socket } from 'node:net';
 
-import { create_container, type Connection, type EventContext, type Sender } from 'rhea';
+import {
+  create_container,
+  type Connection,
+  type EventContext,
+  type Receiver,
+  type Sender,
+} from 'rhea';
 
 import type { Message, ReceivedMessage, RequestHandler } from '@tessera/messaging';
 
@@ -144,21 +150,16 @@ export class AmqpServer {
     if (!link) return;
     const address = link.target.address as string | undefined;
     if (!this.handlerFor(address) || address === undefined) {
-      link.close({
-        condition: AmqpConditions.notFound,
-        description: `no such address: ${String(address)}`,
-      });
+      refuse(link, AmqpConditions.notFound, `no such address: ${String(address)}`);
       return;
     }
+    link.set_target({ address });
     const user = this.users.get(ctx.connection);
     if (
       this.options.security.authorize &&
       !this.options.security.authorize(user, address, undefined)
     ) {
-      link.close({
-        condition: AmqpConditions.unauthorized,
-        description: `not authorized for ${address}`,
-      });
+      refuse(link, AmqpConditions.unauthorized, `not authorized for ${address}`);
     }
   }
 
@@ -168,12 +169,11 @@ export class AmqpServer {
     if (!link) return;
     const address = link.source.address as string | undefined;
     if (!this.handlerFor(address) || address === undefined) {
-      link.close({
-        condition: AmqpConditions.notFound,
-        description: `no such address: ${String(address)}`,
-      });
+      refuse(link, AmqpConditions.notFound, `no such address: ${String(address)}`);
       return;
     }
+    // Echo the terminus: clients (e.g. Qpid Proton) check that the attach matches what they asked.
+    link.set_source({ address });
     let links = this.replyLinks.get(ctx.connection);
     if (!links) {
       links = new Map();
@@ -252,6 +252,18 @@ function errorReplyFrom(error: unknown): Message {
     return errorReply(status, error instanceof Error ? error.message : 'request failed');
   }
   return errorReply(500, 'internal error');
+}
+
+/**
+ * Refuses a link the AMQP way: the answering attach carries a null terminus, then a detach with
+ * the error follows, so the client can tell a refusal from an accepted link.
+ */
+function refuse(link: Sender | Receiver, condition: string, description: string): void {
+  const attach = (link as unknown as { local: { attach: { source: unknown; target: unknown } } }).local
+    .attach;
+  if (link.is_sender()) attach.source = null;
+  else attach.target = null;
+  link.close({ condition, description });
 }
 
 function saslUser(connection: Connection): string | undefined {

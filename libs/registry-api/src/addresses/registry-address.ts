@@ -19,7 +19,10 @@ function isRegistryEndpoint(value: string): value is RegistryEndpoint {
 
 /** Thrown for an address that names no registry endpoint: 404, as Hono refuses such links. */
 function unknownEndpoint(address: string): NotFoundError {
-  return new NotFoundError('ADDRESS.UNKNOWN_ENDPOINT', `no registry endpoint at address [${address}]`);
+  return new NotFoundError(
+    'ADDRESS.UNKNOWN_ENDPOINT',
+    `no registry endpoint at address [${address}]`,
+  );
 }
 
 /** Thrown for an address with a registry endpoint but the wrong shape: 400. */

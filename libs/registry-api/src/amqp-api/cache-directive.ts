@@ -4,8 +4,7 @@
  * Hono's clients cap `max-age` at their own maximum (600 s by default).
  */
 export type CacheDirective =
-  | { readonly kind: 'max-age'; readonly maxAgeSeconds: number }
-  | { readonly kind: 'no-cache' };
+  { readonly kind: 'max-age'; readonly maxAgeSeconds: number } | { readonly kind: 'no-cache' };
 
 /** Default `max-age` of Tenant API replies (Hono MongoDB registry: 180 s). */
 export const DEFAULT_TENANT_MAX_AGE_SECONDS = 180;

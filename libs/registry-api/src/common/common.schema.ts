@@ -30,8 +30,8 @@ export const Base64Schema = z.base64().describe('Base64 encoded binary data.');
  * An RFC 3339 date-time with a zone designator or offset (OpenAPI `format: date-time`), e.g.
  * `2021-07-19T17:36:55+02:00` or `2027-12-24T19:00:00Z`.
  */
-export const DateTimeSchema = z
-  .iso.datetime({ offset: true })
+export const DateTimeSchema = z.iso
+  .datetime({ offset: true })
   .describe('An RFC 3339 date-time with offset, e.g. 2027-12-24T19:00:00Z.');
 
 /**

@@ -28,7 +28,9 @@ export const DEFAULT_MESSAGING_TYPE: MessagingType = 'kafka';
  * @returns the requested type, or `undefined` when `ext.messaging-type` is absent or not a
  *   supported value (callers then use their default).
  */
-export function messagingTypeOf(ext: Readonly<Record<string, unknown>> | undefined): MessagingType | undefined {
+export function messagingTypeOf(
+  ext: Readonly<Record<string, unknown>> | undefined,
+): MessagingType | undefined {
   const result = MessagingTypeSchema.safeParse(ext?.[TENANT_EXT_MESSAGING_TYPE]);
   return result.success ? result.data : undefined;
 }

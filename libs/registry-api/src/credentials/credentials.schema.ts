@@ -74,7 +74,11 @@ type CommonSecretValue = z.infer<z.ZodObject<typeof commonSecretShape>>;
 function checkValidityWindow(secret: CommonSecretValue, ctx: z.RefinementCtx): void {
   const notBefore = secret['not-before'];
   const notAfter = secret['not-after'];
-  if (notBefore !== undefined && notAfter !== undefined && Date.parse(notBefore) > Date.parse(notAfter)) {
+  if (
+    notBefore !== undefined &&
+    notAfter !== undefined &&
+    Date.parse(notBefore) > Date.parse(notAfter)
+  ) {
     ctx.addIssue({
       code: 'custom',
       message: 'not-before must not be after not-after',
@@ -133,7 +137,11 @@ export const PasswordSecretSchema = z
       return;
     }
     if (hashFunction === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'hash-function is required', path: ['hash-function'] });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'hash-function is required',
+        path: ['hash-function'],
+      });
     }
     if (hash === undefined) {
       ctx.addIssue({ code: 'custom', message: 'pwd-hash is required', path: ['pwd-hash'] });
@@ -190,7 +198,9 @@ export const RpkSecretSchema = z
     key: Base64Schema.min(1).optional().describe('The Base64 DER encoding of the public key.'),
     cert: Base64Schema.min(1)
       .optional()
-      .describe('Write-only: the Base64 DER certificate the key, algorithm and validity come from.'),
+      .describe(
+        'Write-only: the Base64 DER certificate the key, algorithm and validity come from.',
+      ),
   })
   .superRefine((secret, ctx) => {
     checkValidityWindow(secret, ctx);
@@ -328,13 +338,47 @@ export const KnownCredentialSchema = z.discriminatedUnion('type', [
 /** Credentials of a predefined type (see {@link KnownCredentialSchema}). */
 export type KnownCredential = z.infer<typeof KnownCredentialSchema>;
 
-/** One entry of a credentials set: a predefined or a custom type. */
-export const CredentialSchema = z
-  .union([KnownCredentialSchema, GenericCredentialSchema])
-  .describe('Credentials of one type and auth-id.');
+const KNOWN_SCHEMAS = {
+  [CredentialType.HASHED_PASSWORD]: PasswordCredentialSchema,
+  [CredentialType.PSK]: PskCredentialSchema,
+  [CredentialType.X509_CERT]: X509CertificateCredentialSchema,
+  [CredentialType.RPK]: RpkCredentialSchema,
+} as const;
 
-/** One entry of a credentials set (see {@link CredentialSchema}). */
-export type Credential = z.infer<typeof CredentialSchema>;
+/** One entry of a credentials set as written by a client. */
+export type CredentialInput =
+  z.input<typeof KnownCredentialSchema> | z.input<typeof GenericCredentialSchema>;
+
+/** One entry of a credentials set: a predefined type or a custom one. */
+export type Credential = KnownCredential | GenericCredential;
+
+function typeOf(value: unknown): unknown {
+  return typeof value === 'object' && value !== null && 'type' in value ? value.type : undefined;
+}
+
+/**
+ * One entry of a credentials set: a predefined type ({@link KnownCredentialSchema}) or a custom
+ * one ({@link GenericCredentialSchema}). The entry is validated by the schema its `type` selects,
+ * so that errors point at the offending member (a plain union would only say "invalid input").
+ */
+export const CredentialSchema = z
+  .unknown()
+  .transform((value, ctx): Credential => {
+    const type = typeOf(value);
+    const schema =
+      typeof type === 'string' && isKnownType(type) ? KNOWN_SCHEMAS[type] : GenericCredentialSchema;
+    const result = schema.safeParse(value);
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) {
+      // re-raise the selected schema's issues unchanged (their paths are relative to the entry)
+      ctx.addIssue({ ...issue });
+    }
+    return z.NEVER;
+  })
+  .describe('Credentials of one type and auth-id.') as unknown as z.ZodType<
+  Credential,
+  CredentialInput
+>;
 
 /**
  * The body of `GET/PUT /v1/credentials/{tenantId}/{deviceId}` (`CredentialsSet`). Entries must be
@@ -382,9 +426,7 @@ const WRITE_ONLY_CREDENTIAL_MEMBERS: Readonly<Record<KnownCredentialType, readon
 
 function omit<T extends object>(value: T, members: readonly string[]): T {
   if (members.length === 0) return { ...value };
-  return Object.fromEntries(
-    Object.entries(value).filter(([name]) => !members.includes(name)),
-  ) as T;
+  return Object.fromEntries(Object.entries(value).filter(([name]) => !members.includes(name))) as T;
 }
 
 function isKnownType(type: string): type is KnownCredentialType {

@@ -46,7 +46,9 @@ export class ClientError extends ServiceInvocationError {
     options?: { tenantId?: string; cause?: unknown },
   ) {
     super(status, code, message, { ...options, retryable: false });
-    if (status >= 500) throw new RangeError(`a ClientError needs a 4xx status, got ${String(status)}`);
+    if (status >= 500) {
+      throw new RangeError(`a ClientError needs a 4xx status, got ${String(status)}`);
+    }
   }
 }
 
@@ -60,7 +62,9 @@ export class ServerError extends ServiceInvocationError {
     options?: { tenantId?: string; retryable?: boolean; cause?: unknown },
   ) {
     super(status, code, message, options);
-    if (status < 500) throw new RangeError(`a ServerError needs a 5xx status, got ${String(status)}`);
+    if (status < 500) {
+      throw new RangeError(`a ServerError needs a 5xx status, got ${String(status)}`);
+    }
   }
 }
 

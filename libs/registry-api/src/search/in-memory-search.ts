@@ -39,13 +39,11 @@ export function resolveJsonPointer(document: unknown, pointer: string): unknown 
  * @returns a regular expression matching whole strings.
  */
 export function wildcardToRegExp(pattern: string): RegExp {
-  const source = [...pattern]
-    .map((char) => {
-      if (char === '*') return '.*';
-      if (char === '?') return '.';
-      return char.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
-    })
-    .join('');
+  const source = pattern.replace(/[\\^$.*+?()[\]{}|/]/g, (char) => {
+    if (char === '*') return '.*';
+    if (char === '?') return '.';
+    return `\\${char}`;
+  });
   return new RegExp(`^${source}$`, 'su');
 }
 

@@ -21,11 +21,7 @@ import { checkIdentityTemplate } from './identity-template';
 export const UNLIMITED = -1;
 
 const limit = (description: string) =>
-  z
-    .int()
-    .min(UNLIMITED)
-    .optional()
-    .describe(`${description} -1 (the default) means no limit.`);
+  z.int().min(UNLIMITED).optional().describe(`${description} -1 (the default) means no limit.`);
 
 /**
  * Per-adapter configuration (`Adapter`, `additionalProperties: true`). Adapter-specific options
@@ -60,7 +56,9 @@ export const PeriodSchema = z
   .strictObject({
     mode: z
       .enum(['days', 'monthly'])
-      .describe('monthly: periods start on the 1st of each month (UTC); days: every no-of-days days.'),
+      .describe(
+        'monthly: periods start on the 1st of each month (UTC); days: every no-of-days days.',
+      ),
     'no-of-days': z
       .int()
       .min(1)
@@ -223,7 +221,9 @@ export const TrustedCaSchema = z
     'auto-provisioning-enabled': z
       .boolean()
       .optional()
-      .describe('Whether unknown devices with certificates of this CA are provisioned. Default false.'),
+      .describe(
+        'Whether unknown devices with certificates of this CA are provisioned. Default false.',
+      ),
     'auto-provision-as-gateway': z
       .boolean()
       .optional()
@@ -270,7 +270,11 @@ export const TrustedCaSchema = z
     }
     const notBefore = ca['not-before'];
     const notAfter = ca['not-after'];
-    if (notBefore !== undefined && notAfter !== undefined && Date.parse(notBefore) > Date.parse(notAfter)) {
+    if (
+      notBefore !== undefined &&
+      notAfter !== undefined &&
+      Date.parse(notBefore) > Date.parse(notAfter)
+    ) {
       ctx.addIssue({
         code: 'custom',
         message: 'not-before must not be after not-after',
@@ -308,7 +312,9 @@ export const TenantExtensionsSchema = z
       .optional()
       .describe('Whether adapters drop cached tenant data on every update, not only on disable.'),
   })
-  .describe('Arbitrary extension properties; messaging-type and invalidate-cache-on-update are read.');
+  .describe(
+    'Arbitrary extension properties; messaging-type and invalidate-cache-on-update are read.',
+  );
 
 /** Tenant extension properties (see {@link TenantExtensionsSchema}). */
 export type TenantExtensions = z.infer<typeof TenantExtensionsSchema>;
@@ -384,7 +390,7 @@ function checkTenant(tenant: TenantShapeValue, ctx: z.RefinementCtx): void {
 /**
  * The tenant as accepted by `POST/PUT /v1/tenants/{tenantId}` and returned by
  * `GET /v1/tenants/{tenantId}` (`Tenant`, `additionalProperties: false`). PUT replaces the whole
- * tenant. Invalid bodies are a 400 {@link ClientError}; duplicate alias or CA subject DN are the
+ * tenant. Invalid bodies are a 400 ClientError; duplicate alias or CA subject DN are the
  * registry's 409.
  */
 export const TenantSchema = z

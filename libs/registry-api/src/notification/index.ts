@@ -1,0 +1,2 @@
+export * from './device-provisioning-notification.schema';
+export * from './registry-notification.schema';

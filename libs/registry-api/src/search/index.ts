@@ -1,0 +1,2 @@
+export * from './in-memory-search';
+export * from './search.schema';

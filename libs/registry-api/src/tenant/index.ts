@@ -1,0 +1,2 @@
+export * from './identity-template';
+export * from './tenant.schema';

@@ -1,0 +1,34 @@
+export {
+  bootstrapTelemetry,
+  PROMETHEUS_CONTENT_TYPE,
+  type BootstrapTelemetryOptions,
+  type Telemetry,
+} from './bootstrap-telemetry';
+export {
+  counter,
+  DURATION_SECONDS_BOUNDARIES,
+  histogram,
+  METER_NAME,
+  timed,
+  upDownCounter,
+} from './metrics';
+export {
+  extractTraceContext,
+  injectTraceContext,
+  type ReadonlyTraceCarrier,
+  type TraceCarrier,
+} from './propagation';
+export {
+  otlpTracesUrl,
+  TelemetryConfig,
+  TRACES_EXPORTERS,
+  type TracesExporter,
+} from './telemetry.config';
+export {
+  SpanAttributes,
+  TRACER_NAME,
+  withSpan,
+  type SpanAttributeKey,
+  type WithSpanOptions,
+} from './with-span';
+export { SpanKind, type Attributes, type Context, type Span } from '@opentelemetry/api';
