@@ -12,9 +12,11 @@ const want = createHash('sha256').update(readFileSync(lock)).digest('hex');
 const have = existsSync(stamp) ? readFileSync(stamp, 'utf8').trim() : '';
 
 if (have !== want) {
-  console.log('Installing dependencies (npm ci)…');
+  console.log('Installing dependencies from package-lock.json…');
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  execFileSync(npm, ['ci', '--no-audit', '--no-fund', '--loglevel=error'], {
+  // `npm install`, not `npm ci`: the lock holds only the platform packages the registry here has
+  // (no macOS/Windows builds of swc or nx), and `npm ci` refuses a lock without them.
+  execFileSync(npm, ['install', '--no-audit', '--no-fund', '--loglevel=error'], {
     cwd: root,
     stdio: 'inherit',
   });

@@ -43,6 +43,18 @@ class Ping(MessagingHandler):
         self.error = "transport error: %s" % (cond.description if cond else "unknown")
         event.container.stop()
 
+    def on_connection_error(self, event):
+        cond = event.connection.remote_condition
+        self.ok = False
+        self.error = "connection error: %s" % (cond.description if cond else "unknown")
+        event.container.stop()
+
+    def on_session_error(self, event):
+        cond = event.session.remote_condition
+        self.ok = False
+        self.error = "session error: %s" % (cond.description if cond else "unknown")
+        event.container.stop()
+
     def on_connection_closed(self, event):
         event.container.stop()
 
@@ -98,6 +110,18 @@ class RoundTrip(MessagingHandler):
         cond = event.link.remote_condition
         self.error = "link error: %s" % (cond.description if cond else "unknown")
         event.connection.close()
+
+    def on_connection_error(self, event):
+        cond = event.connection.remote_condition
+        self.ok = False
+        self.error = "connection error: %s" % (cond.description if cond else "unknown")
+        event.container.stop()
+
+    def on_session_error(self, event):
+        cond = event.session.remote_condition
+        self.ok = False
+        self.error = "session error: %s" % (cond.description if cond else "unknown")
+        event.container.stop()
 
     def on_connection_closed(self, event):
         event.container.stop()

@@ -99,3 +99,22 @@ describe('envSchemas.url', () => {
     expect(schema.safeParse('not a url').success).toBe(false);
   });
 });
+
+describe('defineConfig checks across variables', () => {
+  const Store = defineConfig(
+    'persistence',
+    {
+      driver: envVar('DRIVER', z.enum(['postgres', 'mongodb']), 'store'),
+      url: envVar('POSTGRES_URL', z.string().optional(), 'url', { sensitive: true }),
+    },
+    (v) =>
+      v.driver === 'postgres' && !v.url ? ['POSTGRES_URL is required when DRIVER=postgres'] : [],
+  );
+
+  it('reports a failed check with the other problems', () => {
+    expect(() => loadConfig({ s: Store }, { DRIVER: 'postgres' })).toThrow(
+      /POSTGRES_URL is required/,
+    );
+    expect(loadConfig({ s: Store }, { DRIVER: 'mongodb' }).s.driver).toBe('mongodb');
+  });
+});

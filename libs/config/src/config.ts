@@ -28,6 +28,10 @@ export function envVar<S extends z.ZodType>(
 export interface ConfigDefinition<V extends Record<string, EnvVar>> {
   readonly namespace: string;
   readonly vars: V;
+  /** Checks across variables (e.g. a driver that requires a URL); returns problems, if any. */
+  // Method syntax on purpose: parameters of methods are bivariant, so a definition with a
+  // specific check still fits where any definition is accepted.
+  check?(value: { [K in keyof V]: z.output<V[K]['schema']> }): string[];
 }
 
 /** The typed result of a definition. */
@@ -38,8 +42,9 @@ export type ConfigOf<D> =
 export function defineConfig<V extends Record<string, EnvVar>>(
   namespace: string,
   vars: V,
+  check?: (value: { [K in keyof V]: z.output<V[K]['schema']> }) => string[],
 ): ConfigDefinition<V> {
-  return { namespace, vars };
+  return check ? { namespace, vars, check } : { namespace, vars };
 }
 
 /** Thrown once at start with every invalid variable listed, never the values of secrets. */
@@ -72,6 +77,7 @@ function parseOne<V extends Record<string, EnvVar>>(
   problems: string[],
 ): ConfigOf<ConfigDefinition<V>> {
   const out: Record<string, unknown> = {};
+  const before = problems.length;
   for (const [key, v] of Object.entries(def.vars)) {
     const { value, problem } = rawValue(v, env);
     if (problem) {
@@ -87,7 +93,9 @@ function parseOne<V extends Record<string, EnvVar>>(
       problems.push(`${v.env}${shown}: ${reason} — ${v.description}`);
     }
   }
-  return out as ConfigOf<ConfigDefinition<V>>;
+  const value = out as ConfigOf<ConfigDefinition<V>>;
+  if (def.check && problems.length === before) problems.push(...def.check(value));
+  return value;
 }
 
 /**

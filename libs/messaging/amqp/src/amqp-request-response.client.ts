@@ -129,16 +129,27 @@ export class AmqpRequestResponseClient extends RequestResponseClient {
   }
 }
 
-function attached(link: Sender | Receiver, kind: 'sender' | 'receiver', address: string): Promise<void> {
+function attached(
+  link: Sender | Receiver,
+  kind: 'sender' | 'receiver',
+  address: string,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const refused = (): void => {
       const err = link.error as { description?: string } | undefined;
-      reject(new MessagingError('UNAVAILABLE', `${address}: link refused: ${err?.description ?? 'closed'}`, true));
+      reject(
+        new MessagingError(
+          'UNAVAILABLE',
+          `${address}: link refused: ${err?.description ?? 'closed'}`,
+          true,
+        ),
+      );
     };
     link.once(`${kind}_open`, () => {
       // A peer that refuses a link answers with a null terminus and detaches right after.
-      const remote = (link as unknown as { remote: { attach?: { source?: unknown; target?: unknown } } }).remote
-        .attach;
+      const remote = (
+        link as unknown as { remote: { attach?: { source?: unknown; target?: unknown } } }
+      ).remote.attach;
       const terminus = kind === 'sender' ? remote?.target : remote?.source;
       if (terminus === null || terminus === undefined) return;
       resolve();

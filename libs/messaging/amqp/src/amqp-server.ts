@@ -259,8 +259,8 @@ function errorReplyFrom(error: unknown): Message {
  * the error follows, so the client can tell a refusal from an accepted link.
  */
 function refuse(link: Sender | Receiver, condition: string, description: string): void {
-  const attach = (link as unknown as { local: { attach: { source: unknown; target: unknown } } }).local
-    .attach;
+  const attach = (link as unknown as { local: { attach: { source: unknown; target: unknown } } })
+    .local.attach;
   if (link.is_sender()) attach.source = null;
   else attach.target = null;
   link.close({ condition, description });

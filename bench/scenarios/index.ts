@@ -1,0 +1,13 @@
+import { createRegistry } from '../harness';
+import { amqpRawRequestReplyBaseline } from './amqp-raw-request-reply';
+import { httpPlainBaseline } from './http-plain';
+import { kafkaRawProducerBaseline } from './kafka-raw-producer';
+
+/** Every scenario, in run order; baselines are pulled in (and run first) when a filter skips them. */
+export const registry = createRegistry([
+  httpPlainBaseline(),
+  amqpRawRequestReplyBaseline(1),
+  amqpRawRequestReplyBaseline(100),
+  kafkaRawProducerBaseline(1),
+  kafkaRawProducerBaseline(100),
+]);

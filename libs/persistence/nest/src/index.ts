@@ -1,0 +1,3 @@
+export * from './persistence.config';
+export * from './persistence.module';
+export * from './store';

@@ -1,0 +1,40 @@
+import {
+  type DynamicModule,
+  Global,
+  Inject,
+  Module,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+
+import { TenantRepository } from '@tessera/persistence';
+
+import type { PersistenceConfig } from './persistence.config';
+import { openStore, type Store } from './store';
+
+/** DI token of the open {@link Store}. */
+export const STORE = Symbol('tessera.store');
+
+/**
+ * Binds the repository ports to the configured store at start (not at import time) and closes it
+ * on shutdown. Services inject the ports (`TenantRepository`, …), never a driver.
+ */
+@Global()
+@Module({})
+export class PersistenceModule implements OnApplicationShutdown {
+  constructor(@Inject(STORE) private readonly store: Store) {}
+
+  static forRoot(config: PersistenceConfig): DynamicModule {
+    return {
+      module: PersistenceModule,
+      providers: [
+        { provide: STORE, useFactory: () => openStore(config) },
+        { provide: TenantRepository, useFactory: (s: Store) => s.tenants, inject: [STORE] },
+      ],
+      exports: [STORE, TenantRepository],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
+  }
+}

@@ -1,0 +1,31 @@
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+
+import { HttpErrorFilter } from './http-error.filter';
+
+/** Options of {@link createHttpApp}. */
+export interface HttpAppOptions {
+  readonly host: string;
+  readonly port: number;
+  /** Largest accepted JSON body; bigger ones get 413 (Hono's default is in this range). */
+  readonly bodyLimit?: string;
+}
+
+/** A Nest app on Express with Tessera's body limits and error mapping, listening. */
+export async function createHttpApp(
+  module: Type | DynamicModule,
+  options: HttpAppOptions,
+): Promise<{ app: INestApplication; port: number }> {
+  const app = await NestFactory.create<NestExpressApplication>(module, {
+    bodyParser: false,
+    logger: ['error', 'warn'],
+  });
+  app.disable('x-powered-by');
+  app.useBodyParser('json', { limit: options.bodyLimit ?? '256kb', strict: false });
+  app.useGlobalFilters(new HttpErrorFilter());
+  app.enableShutdownHooks();
+  await app.listen(options.port, options.host);
+  const address = app.getHttpServer().address() as { port: number } | null;
+  return { app, port: address?.port ?? options.port };
+}

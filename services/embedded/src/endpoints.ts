@@ -1,0 +1,23 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/** What a user or script needs to talk to a running suite (written to `.tessera/endpoints.json`). */
+export interface Endpoints {
+  readonly pid: number;
+  readonly startedAt: string;
+  readonly management: { readonly url: string };
+  readonly health: {
+    readonly liveness: string;
+    readonly readiness: string;
+    readonly metrics: string;
+  };
+  readonly store: { readonly driver: string; readonly location: string };
+}
+
+/** Writes the file atomically, so a reader never sees half of it. */
+export function writeEndpoints(file: string, endpoints: Endpoints): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.${String(process.pid)}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(endpoints, null, 2)}\n`);
+  renameSync(tmp, file);
+}

@@ -1,0 +1,69 @@
+import { bootstrapTelemetry } from '@tessera/telemetry';
+
+const telemetry = bootstrapTelemetry({ serviceName: 'tessera-embedded' });
+
+import { rmSync } from 'node:fs';
+
+import { ConfigError, loadConfig } from '@tessera/config';
+import { PersistenceConfig, STORE, type Store } from '@tessera/persistence-nest';
+import { createHttpApp } from '@tessera/service-nest';
+
+import { EmbeddedConfig } from './embedded.config';
+import { EmbeddedModule } from './embedded.module';
+import { type Endpoints, writeEndpoints } from './endpoints';
+
+async function main(): Promise<void> {
+  const config = loadConfig({ embedded: EmbeddedConfig, persistence: PersistenceConfig });
+  const started = Date.now();
+  const { app, port } = await createHttpApp(EmbeddedModule.forRoot(config), {
+    host: config.embedded.host,
+    port: config.embedded.managementPort,
+  });
+  const store = app.get<Store>(STORE);
+  const shown = config.embedded.host === '0.0.0.0' ? '127.0.0.1' : config.embedded.host;
+  const base = `http://${shown}:${String(port)}`;
+  const endpoints: Endpoints = {
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    management: { url: base },
+    health: {
+      liveness: `${base}/liveness`,
+      readiness: `${base}/readiness`,
+      metrics: `${base}/metrics`,
+    },
+    store: { driver: store.driver, location: store.location },
+  };
+  writeEndpoints(config.embedded.endpointsFile, endpoints);
+  process.stdout.write(
+    [
+      `Tessera (embedded) ready in ${String(Date.now() - started)} ms`,
+      `  management API   ${endpoints.management.url}`,
+      `  health           ${endpoints.health.liveness}  ${endpoints.health.readiness}`,
+      `  metrics          ${endpoints.health.metrics}`,
+      `  store            ${store.driver} (${store.location})`,
+      `  endpoints file   ${config.embedded.endpointsFile}`,
+      '',
+    ].join('\n'),
+  );
+
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    rmSync(config.embedded.endpointsFile, { force: true });
+    await app.close();
+    await telemetry.shutdown();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    error instanceof ConfigError
+      ? `${error.message}\n`
+      : `Tessera failed to start: ${String(error)}\n`,
+  );
+  process.exit(1);
+});
