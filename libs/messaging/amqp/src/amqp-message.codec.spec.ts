@@ -41,3 +41,19 @@ describe('amqp message codec', () => {
     expect(fromRheaMessage('x', rheaMessage.decode(encoded)).body).toBeUndefined();
   });
 });
+
+describe('integer properties', () => {
+  it('go out as AMQP int, as Hono’s Java peers read them', () => {
+    const encoded = rheaMessage.encode(
+      toRheaMessage({ properties: { status: 200, big: 2 ** 40 } }),
+    );
+    // 0x71 = int (4 bytes), 0x81 = long: the codes that follow each property name on the wire.
+    const hex = encoded.toString('hex');
+    expect(hex).toContain(`${Buffer.from('status').toString('hex')}71000000c8`);
+    expect(hex).toContain(`${Buffer.from('big').toString('hex')}81`);
+    expect(fromRheaMessage('x', rheaMessage.decode(encoded)).properties).toEqual({
+      status: 200,
+      big: 2 ** 40,
+    });
+  });
+});

@@ -1,4 +1,4 @@
-import { message as rheaMessage, type Message as RheaMessage } from 'rhea';
+import { message as rheaMessage, type Message as RheaMessage, types } from 'rhea';
 
 import type { Message, PropertyValue, ReceivedMessage } from '@tessera/messaging';
 
@@ -45,10 +45,28 @@ function idToString(id: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Integer properties go out as AMQP `int` (or `long` beyond 32 bits), as Hono's Java peers expect
+ * (`status`, `qos`, `ttd`); rhea would otherwise pick `uint` or `ulong` for positive numbers.
+ */
+function encodeProperties(props: Readonly<Record<string, PropertyValue>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(props)) {
+    if (typeof v === 'number' && Number.isInteger(v)) {
+      out[k] = v >= -2_147_483_648 && v <= 2_147_483_647 ? types.wrap_int(v) : types.wrap_long(v);
+    } else if (typeof v === 'number') {
+      out[k] = types.wrap_double(v);
+    } else {
+      out[k] = v;
+    }
+  }
+  return out;
+}
+
 /** Maps a transport-neutral message to rhea's; the body goes into a single Data section (Hono). */
 export function toRheaMessage(message: Message): RheaMessage {
   const out: Record<string, unknown> = {
-    application_properties: { ...(message.properties ?? {}) },
+    application_properties: encodeProperties(message.properties ?? {}),
   };
   if (message.body !== undefined) out['body'] = rheaMessage.data_section(message.body);
   if (message.contentType !== undefined) out['content_type'] = message.contentType;

@@ -151,7 +151,8 @@ function attached(
         link as unknown as { remote: { attach?: { source?: unknown; target?: unknown } } }
       ).remote.attach;
       const terminus = kind === 'sender' ? remote?.target : remote?.source;
-      if (terminus === null || terminus === undefined) return;
+      // rhea hands a refused terminus over as a typed AMQP null, not as JS null.
+      if (typeof terminus !== 'object' || terminus === null || !('address' in terminus)) return;
       resolve();
     });
     link.once(`${kind}_close`, refused);
