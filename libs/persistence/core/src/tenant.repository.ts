@@ -1,3 +1,4 @@
+import type { NewOutboxMessage, OutboxMessage, OutboxReader } from './outbox';
 import type { JsonObject, Page, SearchQuery } from './search';
 
 /** The keys a tenant store must index, derived from the document by the tenant service. */
@@ -22,16 +23,21 @@ export interface StoredTenant {
 
 /**
  * The tenant store port. Both implementations (PostgreSQL, MongoDB) pass the same contract suite
- * (`@tessera/persistence-testing`). Every write is atomic; versions are opaque strings that change
- * on every write.
+ * (`@tessera/persistence-testing`). Every write is atomic together with the outbox messages passed
+ * to it; versions are opaque strings that change on every write.
  */
-export abstract class TenantRepository {
+export abstract class TenantRepository implements OutboxReader {
   /**
    * Stores a new tenant.
    * @returns the new resource version.
    * @throws ResourceConflictError (409) if the id or the alias is taken.
    */
-  abstract create(id: string, document: JsonObject, keys: TenantKeys): Promise<string>;
+  abstract create(
+    id: string,
+    document: JsonObject,
+    keys: TenantKeys,
+    outbox: readonly NewOutboxMessage[],
+  ): Promise<string>;
 
   /** The tenant with this id, or undefined. */
   abstract findById(id: string): Promise<StoredTenant | undefined>;
@@ -53,17 +59,25 @@ export abstract class TenantRepository {
     id: string,
     document: JsonObject,
     keys: TenantKeys,
-    expectedVersion?: string,
+    expectedVersion: string | undefined,
+    outbox: readonly NewOutboxMessage[],
   ): Promise<string>;
 
   /**
    * Deletes a tenant.
    * @throws NotFoundError (404) if there is no such tenant; ResourceConflictError (412) on a version mismatch.
    */
-  abstract delete(id: string, expectedVersion?: string): Promise<void>;
+  abstract delete(
+    id: string,
+    expectedVersion: string | undefined,
+    outbox: readonly NewOutboxMessage[],
+  ): Promise<void>;
 
   /** Tenants matching every filter, sorted, one page; `total` counts all matches. */
   abstract search(query: SearchQuery): Promise<Page<StoredTenant>>;
+
+  abstract pendingNotifications(limit: number): Promise<OutboxMessage[]>;
+  abstract acknowledgeNotifications(ids: readonly string[]): Promise<void>;
 
   /** Releases connections. */
   abstract close(): Promise<void>;

@@ -1,5 +1,6 @@
 export * from './indexes';
 export * from './mongo.connection';
 export * from './mongo-error.translator';
+export * from './mongo-outbox';
 export * from './mongo-search';
 export * from './mongo-tenant.repository';

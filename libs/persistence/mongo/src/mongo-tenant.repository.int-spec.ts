@@ -23,7 +23,7 @@ describe('MongoDB indexes', () => {
     ).rejects.toMatchObject({ code: 11000 });
 
     const repo = new MongoTenantRepository(store.db, () => store.close());
-    await repo.create('pymongo-check', { enabled: true, ext: { k: 'v' } }, { subjectDns: [] });
+    await repo.create('pymongo-check', { enabled: true, ext: { k: 'v' } }, { subjectDns: [] }, []);
     await repo.close();
 
     const script = [

@@ -4,6 +4,8 @@ import type { Collection, Db } from 'mongodb';
 
 import {
   type JsonObject,
+  type NewOutboxMessage,
+  type OutboxMessage,
   type Page,
   PersistenceErrors,
   type SearchQuery,
@@ -14,10 +16,11 @@ import {
 
 import { Collections } from './indexes';
 import { translateMongoError } from './mongo-error.translator';
+import { live, MongoOutbox, outboxEntries, type WithOutbox } from './mongo-outbox';
 import { buildMongoSearch } from './mongo-search';
 
 /** The stored shape; never leaves this lib. */
-interface TenantDocument {
+interface TenantDocument extends WithOutbox {
   _id: string;
   version: string;
   document: JsonObject;
@@ -51,6 +54,7 @@ function toDomain(d: TenantDocument): StoredTenant {
 /** Tenants in MongoDB: one document each; every write is a single-document atomic operation. */
 export class MongoTenantRepository extends TenantRepository {
   private readonly tenants: Collection<TenantDocument>;
+  private readonly outbox: MongoOutbox<TenantDocument>;
 
   constructor(
     db: Db,
@@ -58,35 +62,51 @@ export class MongoTenantRepository extends TenantRepository {
   ) {
     super();
     this.tenants = db.collection<TenantDocument>(Collections.tenants);
+    this.outbox = new MongoOutbox(this.tenants);
   }
 
-  async create(id: string, document: JsonObject, keys: TenantKeys): Promise<string> {
+  async create(
+    id: string,
+    document: JsonObject,
+    keys: TenantKeys,
+    outbox: readonly NewOutboxMessage[],
+  ): Promise<string> {
     const version = randomUUID();
     const now = new Date();
-    await this.run(() =>
-      this.tenants.insertOne({
-        _id: id,
-        version,
-        document,
-        alias: keys.alias ?? null,
-        aliasKey: aliasKey(id, keys.alias),
-        trustAnchorGroup: keys.trustAnchorGroup ?? null,
-        subjectDns: [...keys.subjectDns],
-        createdAt: now,
-        updatedAt: now,
-      }),
-    );
+    const fields = {
+      version,
+      document,
+      alias: keys.alias ?? null,
+      aliasKey: aliasKey(id, keys.alias),
+      trustAnchorGroup: keys.trustAnchorGroup ?? null,
+      subjectDns: [...keys.subjectDns],
+      createdAt: now,
+      updatedAt: now,
+    };
+    const entries = outboxEntries(outbox);
+    try {
+      await this.run(() => this.tenants.insertOne({ _id: id, ...fields, outbox: entries }));
+    } catch (e) {
+      // A tombstone of a deleted tenant with undelivered notifications may still hold the id.
+      const revived = await this.run(() =>
+        this.tenants.updateOne(
+          { _id: id, deleted: true },
+          { $set: { ...fields, deleted: false }, $push: { outbox: { $each: entries } } },
+        ),
+      );
+      if (revived.matchedCount === 0) throw e;
+    }
     return version;
   }
 
   async findById(id: string): Promise<StoredTenant | undefined> {
-    const d = await this.run(() => this.tenants.findOne({ _id: id }));
+    const d = await this.run(() => this.tenants.findOne({ _id: id, ...live }));
     return d ? toDomain(d) : undefined;
   }
 
   async findByIdOrAlias(idOrAlias: string): Promise<StoredTenant | undefined> {
     const found = await this.run(() =>
-      this.tenants.find({ $or: [{ _id: idOrAlias }, { alias: idOrAlias }] }).toArray(),
+      this.tenants.find({ $or: [{ _id: idOrAlias }, { alias: idOrAlias }], ...live }).toArray(),
     );
     const match = found.find((d) => d._id === idOrAlias) ?? found[0];
     return match ? toDomain(match) : undefined;
@@ -94,7 +114,10 @@ export class MongoTenantRepository extends TenantRepository {
 
   async findBySubjectDn(subjectDn: string): Promise<StoredTenant[]> {
     const found = await this.run(() =>
-      this.tenants.find({ subjectDns: subjectDn }).sort({ _id: 1 }).toArray(),
+      this.tenants
+        .find({ subjectDns: subjectDn, ...live })
+        .sort({ _id: 1 })
+        .toArray(),
     );
     return found.map(toDomain);
   }
@@ -103,12 +126,17 @@ export class MongoTenantRepository extends TenantRepository {
     id: string,
     document: JsonObject,
     keys: TenantKeys,
-    expectedVersion?: string,
+    expectedVersion: string | undefined,
+    outbox: readonly NewOutboxMessage[],
   ): Promise<string> {
     const version = randomUUID();
     const result = await this.run(() =>
       this.tenants.updateOne(
-        { _id: id, ...(expectedVersion === undefined ? {} : { version: expectedVersion }) },
+        {
+          _id: id,
+          ...live,
+          ...(expectedVersion === undefined ? {} : { version: expectedVersion }),
+        },
         {
           $set: {
             version,
@@ -119,6 +147,7 @@ export class MongoTenantRepository extends TenantRepository {
             subjectDns: [...keys.subjectDns],
             updatedAt: new Date(),
           },
+          $push: { outbox: { $each: outboxEntries(outbox) } },
         },
       ),
     );
@@ -126,14 +155,33 @@ export class MongoTenantRepository extends TenantRepository {
     return version;
   }
 
-  async delete(id: string, expectedVersion?: string): Promise<void> {
+  async delete(
+    id: string,
+    expectedVersion: string | undefined,
+    outbox: readonly NewOutboxMessage[],
+  ): Promise<void> {
+    const filter = {
+      _id: id,
+      ...live,
+      ...(expectedVersion === undefined ? {} : { version: expectedVersion }),
+    };
+    const entries = outboxEntries(outbox);
     const result = await this.run(() =>
-      this.tenants.deleteOne({
-        _id: id,
-        ...(expectedVersion === undefined ? {} : { version: expectedVersion }),
-      }),
+      entries.length === 0
+        ? this.tenants.deleteOne(filter).then((r) => ({ matchedCount: r.deletedCount }))
+        : this.tenants.updateOne(filter, {
+            // Keep a tombstone until the notifications are out; free its unique keys now.
+            $set: {
+              deleted: true,
+              document: {},
+              alias: null,
+              aliasKey: `#deleted#${randomUUID()}`,
+              subjectDns: [],
+            },
+            $push: { outbox: { $each: entries } },
+          }),
     );
-    if (result.deletedCount === 0) await this.explainMiss(id);
+    if (result.matchedCount === 0) await this.explainMiss(id);
   }
 
   async search(query: SearchQuery): Promise<Page<StoredTenant>> {
@@ -151,12 +199,22 @@ export class MongoTenantRepository extends TenantRepository {
     return { total, result: query.pageSize === 0 ? [] : docs.map(toDomain) };
   }
 
+  pendingNotifications(limit: number): Promise<OutboxMessage[]> {
+    return this.run(() => this.outbox.pending(limit));
+  }
+
+  acknowledgeNotifications(ids: readonly string[]): Promise<void> {
+    return this.run(() => this.outbox.acknowledge(ids));
+  }
+
   async close(): Promise<void> {
     await this.onClose();
   }
 
   private async explainMiss(id: string): Promise<never> {
-    const exists = await this.run(() => this.tenants.countDocuments({ _id: id }, { limit: 1 }));
+    const exists = await this.run(() =>
+      this.tenants.countDocuments({ _id: id, ...live }, { limit: 1 }),
+    );
     throw exists > 0
       ? PersistenceErrors.versionMismatch('tenant', id)
       : PersistenceErrors.notFound('tenant', id);

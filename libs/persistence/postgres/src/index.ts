@@ -2,4 +2,5 @@ export * from './data-source';
 export * from './embedded-postgres';
 export * from './jsonb-search';
 export * from './postgres-error.translator';
+export * from './postgres-outbox';
 export * from './postgres-tenant.repository';

@@ -19,7 +19,7 @@ describe('PostgreSQL migrations', () => {
     // Running again must be a no-op, not a failure.
     const second = await openPostgres({ url: postgresUrl, schema });
     const repo = new PostgresTenantRepository(second);
-    await repo.create('psql-check', { enabled: true }, { subjectDns: ['CN=x'] });
+    await repo.create('psql-check', { enabled: true }, { subjectDns: ['CN=x'] }, []);
     await repo.close();
 
     const psql = await runProgram('psql', [
@@ -29,6 +29,10 @@ describe('PostgreSQL migrations', () => {
       `SELECT name FROM ${schema}.migrations; SELECT id || '|' || (document->>'enabled') || '|' || array_to_string(subject_dns, ',') FROM ${schema}.tenant;`,
     ]);
     expect(psql.stderr).toBe('');
-    expect(psql.stdout.trim().split('\n')).toEqual(['Tenant1763800000000', 'psql-check|true|CN=x']);
+    expect(psql.stdout.trim().split('\n')).toEqual([
+      'Tenant1763800000000',
+      'Outbox1763800000001',
+      'psql-check|true|CN=x',
+    ]);
   });
 });

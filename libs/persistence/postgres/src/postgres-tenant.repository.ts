@@ -4,6 +4,8 @@ import type { DataSource } from 'typeorm';
 
 import {
   type JsonObject,
+  type NewOutboxMessage,
+  type OutboxMessage,
   type Page,
   PersistenceErrors,
   type SearchQuery,
@@ -13,6 +15,7 @@ import {
 } from '@tessera/persistence';
 
 import { buildJsonbSearch } from './jsonb-search';
+import { insertOutbox, PostgresOutbox } from './postgres-outbox';
 import { translatePostgresError } from './postgres-error.translator';
 import { TenantEntity } from './tenant.entity';
 
@@ -60,27 +63,37 @@ function rowToDomain(r: TenantRow): StoredTenant {
 
 /** Tenants in PostgreSQL: one row each, the document as jsonb, versions checked in the UPDATE itself. */
 export class PostgresTenantRepository extends TenantRepository {
+  private readonly outbox: PostgresOutbox;
+
   constructor(private readonly dataSource: DataSource) {
     super();
+    this.outbox = new PostgresOutbox(dataSource, 'tenant');
   }
 
-  async create(id: string, document: JsonObject, keys: TenantKeys): Promise<string> {
+  async create(
+    id: string,
+    document: JsonObject,
+    keys: TenantKeys,
+    outbox: readonly NewOutboxMessage[],
+  ): Promise<string> {
     const version = randomUUID();
-    const now = new Date();
-    try {
-      await this.dataSource.getRepository(TenantEntity).insert({
-        id,
-        version,
-        document: document as Record<string, never>,
-        alias: keys.alias ?? null,
-        trustAnchorGroup: keys.trustAnchorGroup ?? null,
-        subjectDns: [...keys.subjectDns],
-        createdAt: now,
-        updatedAt: now,
-      });
-    } catch (e) {
-      throw translatePostgresError(e, 'tenant');
-    }
+    await this.run(() =>
+      this.dataSource.transaction(async (m) => {
+        await m.query(
+          `INSERT INTO tenant (id, version, document, alias, trust_anchor_group, subject_dns, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, now(), now())`,
+          [
+            id,
+            version,
+            document,
+            keys.alias ?? null,
+            keys.trustAnchorGroup ?? null,
+            [...keys.subjectDns],
+          ],
+        );
+        await insertOutbox(m, 'tenant', outbox);
+      }),
+    );
     return version;
   }
 
@@ -113,37 +126,52 @@ export class PostgresTenantRepository extends TenantRepository {
     id: string,
     document: JsonObject,
     keys: TenantKeys,
-    expectedVersion?: string,
+    expectedVersion: string | undefined,
+    outbox: readonly NewOutboxMessage[],
   ): Promise<string> {
     const version = randomUUID();
-    const result = await this.run(() =>
-      this.dataSource.query<[unknown[], number]>(
-        `UPDATE tenant SET version = $2, document = $3, alias = $4, trust_anchor_group = $5,
+    const updated = await this.run(() =>
+      this.dataSource.transaction(async (m) => {
+        const [, count] = await m.query<[unknown[], number]>(
+          `UPDATE tenant SET version = $2, document = $3, alias = $4, trust_anchor_group = $5,
              subject_dns = $6, updated_at = now()
            WHERE id = $1 AND ($7::text IS NULL OR version = $7) RETURNING id`,
-        [
-          id,
-          version,
-          document,
-          keys.alias ?? null,
-          keys.trustAnchorGroup ?? null,
-          [...keys.subjectDns],
-          expectedVersion ?? null,
-        ],
-      ),
+          [
+            id,
+            version,
+            document,
+            keys.alias ?? null,
+            keys.trustAnchorGroup ?? null,
+            [...keys.subjectDns],
+            expectedVersion ?? null,
+          ],
+        );
+        if (count === 0) return false;
+        await insertOutbox(m, 'tenant', outbox);
+        return true;
+      }),
     );
-    if (result[1] === 0) await this.explainMiss(id);
+    if (!updated) await this.explainMiss(id);
     return version;
   }
 
-  async delete(id: string, expectedVersion?: string): Promise<void> {
-    const result = await this.run(() =>
-      this.dataSource.query<[unknown[], number]>(
-        'DELETE FROM tenant WHERE id = $1 AND ($2::text IS NULL OR version = $2) RETURNING id',
-        [id, expectedVersion ?? null],
-      ),
+  async delete(
+    id: string,
+    expectedVersion: string | undefined,
+    outbox: readonly NewOutboxMessage[],
+  ): Promise<void> {
+    const deleted = await this.run(() =>
+      this.dataSource.transaction(async (m) => {
+        const [, count] = await m.query<[unknown[], number]>(
+          'DELETE FROM tenant WHERE id = $1 AND ($2::text IS NULL OR version = $2) RETURNING id',
+          [id, expectedVersion ?? null],
+        );
+        if (count === 0) return false;
+        await insertOutbox(m, 'tenant', outbox);
+        return true;
+      }),
     );
-    if (result[1] === 0) await this.explainMiss(id);
+    if (!deleted) await this.explainMiss(id);
   }
 
   async search(query: SearchQuery): Promise<Page<StoredTenant>> {
@@ -168,6 +196,14 @@ export class PostgresTenantRepository extends TenantRepository {
       total = Number(count?.total ?? 0);
     }
     return { total, result: rows.map(rowToDomain) };
+  }
+
+  pendingNotifications(limit: number): Promise<OutboxMessage[]> {
+    return this.run(() => this.outbox.pending(limit));
+  }
+
+  acknowledgeNotifications(ids: readonly string[]): Promise<void> {
+    return this.run(() => this.outbox.acknowledge(ids));
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 
-import type { JsonObject, SearchQuery, TenantRepository } from '@tessera/persistence';
+import type {
+  JsonObject,
+  NewOutboxMessage,
+  SearchQuery,
+  TenantRepository,
+} from '@tessera/persistence';
 import { NotFoundError, ResourceConflictError } from '@tessera/registry-api';
 
 const page = (q: Partial<SearchQuery>): SearchQuery => ({
@@ -34,7 +39,7 @@ export function describeTenantRepositoryContract(
     });
 
     it('creates and reads back a tenant with a version', async () => {
-      const version = await sut.create(id('a'), doc({ brand: 'acme' }), { subjectDns: [] });
+      const version = await sut.create(id('a'), doc({ brand: 'acme' }), { subjectDns: [] }, []);
       const found = await sut.findById(id('a'));
       expect(found?.version).toBe(version);
       expect(found?.document).toEqual(doc({ brand: 'acme' }));
@@ -42,22 +47,20 @@ export function describeTenantRepositoryContract(
     });
 
     it('refuses a duplicate id with 409', async () => {
-      await sut.create(id('dup'), doc(), { subjectDns: [] });
-      await expect(sut.create(id('dup'), doc(), { subjectDns: [] })).rejects.toMatchObject({
+      await sut.create(id('dup'), doc(), { subjectDns: [] }, []);
+      await expect(sut.create(id('dup'), doc(), { subjectDns: [] }, [])).rejects.toMatchObject({
         status: 409,
       });
-      await expect(sut.create(id('dup'), doc(), { subjectDns: [] })).rejects.toBeInstanceOf(
+      await expect(sut.create(id('dup'), doc(), { subjectDns: [] }, [])).rejects.toBeInstanceOf(
         ResourceConflictError,
       );
     });
 
     it('refuses a duplicate alias with 409 and finds by alias', async () => {
-      await sut.create(id('al1'), doc(), { alias: `alias-${run}`, subjectDns: [] });
+      await sut.create(id('al1'), doc(), { alias: `alias-${run}`, subjectDns: [] }, []);
       await expect(
-        sut.create(id('al2'), doc(), { alias: `alias-${run}`, subjectDns: [] }),
-      ).rejects.toMatchObject({
-        status: 409,
-      });
+        sut.create(id('al2'), doc(), { alias: `alias-${run}`, subjectDns: [] }, []),
+      ).rejects.toMatchObject({ status: 409 });
       expect(await sut.findById(id('al2'))).toBeUndefined();
       expect((await sut.findByIdOrAlias(`alias-${run}`))?.id).toBe(id('al1'));
       expect((await sut.findByIdOrAlias(id('al1')))?.id).toBe(id('al1'));
@@ -65,36 +68,41 @@ export function describeTenantRepositoryContract(
 
     it('finds tenants by trusted CA subject DN', async () => {
       const dn = `CN=ca-${run},O=Tessera`;
-      await sut.create(id('ca1'), doc(), { subjectDns: [dn], trustAnchorGroup: 'g' });
-      await sut.create(id('ca2'), doc(), { subjectDns: ['CN=other', dn], trustAnchorGroup: 'g' });
+      await sut.create(id('ca1'), doc(), { subjectDns: [dn], trustAnchorGroup: 'g' }, []);
+      await sut.create(
+        id('ca2'),
+        doc(),
+        { subjectDns: ['CN=other', dn], trustAnchorGroup: 'g' },
+        [],
+      );
       const found = await sut.findBySubjectDn(dn);
       expect(found.map((t) => t.id)).toEqual([id('ca1'), id('ca2')]);
       expect(found[0]?.keys.trustAnchorGroup).toBe('g');
     });
 
     it('updates with and without a version check', async () => {
-      const v1 = await sut.create(id('u'), doc(), { subjectDns: [] });
-      const v2 = await sut.update(id('u'), doc({ n: 2 }), { subjectDns: [] }, v1);
+      const v1 = await sut.create(id('u'), doc(), { subjectDns: [] }, []);
+      const v2 = await sut.update(id('u'), doc({ n: 2 }), { subjectDns: [] }, v1, []);
       expect(v2).not.toBe(v1);
       await expect(
-        sut.update(id('u'), doc({ n: 3 }), { subjectDns: [] }, v1),
+        sut.update(id('u'), doc({ n: 3 }), { subjectDns: [] }, v1, []),
       ).rejects.toMatchObject({ status: 412 });
       expect((await sut.findById(id('u')))?.document).toEqual(doc({ n: 2 }));
-      const v3 = await sut.update(id('u'), doc({ n: 4 }), { subjectDns: [] });
+      const v3 = await sut.update(id('u'), doc({ n: 4 }), { subjectDns: [] }, undefined, []);
       expect((await sut.findById(id('u')))?.version).toBe(v3);
     });
 
     it('answers 404 for updates and deletes of unknown tenants', async () => {
-      await expect(sut.update(id('none'), doc(), { subjectDns: [] })).rejects.toBeInstanceOf(
-        NotFoundError,
-      );
-      await expect(sut.delete(id('none'))).rejects.toMatchObject({ status: 404 });
+      await expect(
+        sut.update(id('none'), doc(), { subjectDns: [] }, undefined, []),
+      ).rejects.toBeInstanceOf(NotFoundError);
+      await expect(sut.delete(id('none'), undefined, [])).rejects.toMatchObject({ status: 404 });
     });
 
     it('deletes with a version check', async () => {
-      const v = await sut.create(id('d'), doc(), { subjectDns: [] });
-      await expect(sut.delete(id('d'), 'stale')).rejects.toMatchObject({ status: 412 });
-      await sut.delete(id('d'), v);
+      const v = await sut.create(id('d'), doc(), { subjectDns: [] }, []);
+      await expect(sut.delete(id('d'), 'stale', [])).rejects.toMatchObject({ status: 412 });
+      await sut.delete(id('d'), v, []);
       expect(await sut.findById(id('d'))).toBeUndefined();
     });
 
@@ -108,6 +116,7 @@ export function describeTenantRepositoryContract(
           id(suffix),
           { enabled, ext: { run, search: true, brand, n } },
           { subjectDns: [] },
+          [],
         );
       }
       const mine = { field: '/ext/run', value: run, op: 'eq' as const };
@@ -160,12 +169,59 @@ export function describeTenantRepositoryContract(
     });
 
     it('treats wildcard-looking characters of the store literally', async () => {
-      await sut.create(id('lit'), { ext: { run, code: '50%_a.b' } }, { subjectDns: [] });
-      await sut.create(id('lit2'), { ext: { run, code: '50xya.b' } }, { subjectDns: [] });
+      await sut.create(id('lit'), { ext: { run, code: '50%_a.b' } }, { subjectDns: [] }, []);
+      await sut.create(id('lit2'), { ext: { run, code: '50xya.b' } }, { subjectDns: [] }, []);
       const found = await sut.search(
         page({ filters: [{ field: '/ext/code', value: '50%_a.*', op: 'eq' }] }),
       );
       expect(found.result.map((t) => t.id)).toEqual([id('lit')]);
+    });
+    it('stores outbox messages with the write and hands them to the relay until acknowledged', async () => {
+      const note = (n: string): NewOutboxMessage => ({
+        topic: 'hono.notification.registry-tenant',
+        key: id('ob'),
+        payload: { type: 'tenant-change-v1', change: n, 'tenant-id': id('ob') },
+      });
+      await sut.create(id('ob'), doc(), { subjectDns: [] }, [note('CREATE')]);
+      await sut.update(id('ob'), doc({ n: 1 }), { subjectDns: [] }, undefined, [note('UPDATE')]);
+      const pending = (await sut.pendingNotifications(100)).filter((m) => m.key === id('ob'));
+      expect(pending.map((m) => m.payload['change'])).toEqual(['CREATE', 'UPDATE']);
+      expect(pending[0]?.topic).toBe('hono.notification.registry-tenant');
+      await sut.acknowledgeNotifications(pending.map((m) => m.id));
+      expect((await sut.pendingNotifications(100)).filter((m) => m.key === id('ob'))).toEqual([]);
+      // Acknowledging twice is harmless.
+      await sut.acknowledgeNotifications(pending.map((m) => m.id));
+    });
+
+    it('stores no outbox message for a write that failed', async () => {
+      await sut.create(id('obf'), doc(), { subjectDns: [] }, []);
+      const note: NewOutboxMessage = { topic: 't', key: id('obf'), payload: { change: 'CREATE' } };
+      await expect(sut.create(id('obf'), doc(), { subjectDns: [] }, [note])).rejects.toMatchObject({
+        status: 409,
+      });
+      await expect(
+        sut.update(id('obf'), doc(), { subjectDns: [] }, 'stale', [note]),
+      ).rejects.toMatchObject({ status: 412 });
+      await expect(sut.delete(id('obf-none'), undefined, [note])).rejects.toMatchObject({
+        status: 404,
+      });
+      expect((await sut.pendingNotifications(1000)).filter((m) => m.key === id('obf'))).toEqual([]);
+    });
+
+    it('keeps the delete notification pending after the tenant is gone, and lets the id be reused', async () => {
+      const note: NewOutboxMessage = { topic: 't', key: id('obd'), payload: { change: 'DELETE' } };
+      await sut.create(id('obd'), doc(), { alias: `obd-${run}`, subjectDns: ['CN=obd'] }, []);
+      await sut.delete(id('obd'), undefined, [note]);
+      expect(await sut.findById(id('obd'))).toBeUndefined();
+      expect(await sut.findByIdOrAlias(`obd-${run}`)).toBeUndefined();
+      expect((await sut.findBySubjectDn('CN=obd')).map((t) => t.id)).not.toContain(id('obd'));
+      const pending = (await sut.pendingNotifications(1000)).filter((m) => m.key === id('obd'));
+      expect(pending).toHaveLength(1);
+      // The alias is free again, and so is the id, before and after the relay acknowledged.
+      await sut.create(id('obd2'), doc(), { alias: `obd-${run}`, subjectDns: [] }, []);
+      await sut.create(id('obd'), doc({ again: true }), { subjectDns: [] }, []);
+      await sut.acknowledgeNotifications(pending.map((m) => m.id));
+      expect((await sut.findById(id('obd')))?.document).toEqual(doc({ again: true }));
     });
   });
 }
