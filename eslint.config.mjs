@@ -84,8 +84,20 @@ function boundaries(inTests) {
         bannedExternalImports: driverBans,
       },
       {
+        // A registry service's Nest module and logic (used by its app and by embedded mode).
+        sourceTag: 'type:service',
+        onlyDependOnLibsWithTags: withTesting([
+          'type:nest',
+          'type:client',
+          'type:core',
+          'type:contract',
+        ]),
+        bannedExternalImports: driverBans,
+      },
+      {
         sourceTag: 'type:app',
         onlyDependOnLibsWithTags: withTesting([
+          'type:service',
           'type:nest',
           'type:feature',
           'type:client',
