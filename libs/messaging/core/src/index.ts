@@ -1,3 +1,4 @@
+export * from './in-process-broker';
 export * from './message';
 export * from './messaging.error';
 export * from './ports';

@@ -1,1 +1,2 @@
-export {};
+export * from './messaging.config';
+export * from './messaging.module';
