@@ -1,1 +1,3 @@
-export {};
+export * from './directories';
+export * from './notification-relay';
+export * from './outbox-message';

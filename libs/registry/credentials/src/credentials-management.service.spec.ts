@@ -1,0 +1,173 @@
+import bcrypt from 'bcryptjs';
+
+import {
+  type CredentialKey,
+  CredentialsRepository,
+  type JsonObject,
+  type NewOutboxMessage,
+  type OutboxMessage,
+  type StoredCredentials,
+} from '@tessera/persistence';
+import { DeviceDirectory, TenantDirectory, type TenantSummary } from '@tessera/registry-kit';
+
+import { bcryptHash, CredentialsManagementService } from './credentials-management.service';
+
+class InMemoryCredentials extends CredentialsRepository {
+  readonly sets = new Map<string, StoredCredentials>();
+  readonly outbox: NewOutboxMessage[] = [];
+  async replace(
+    tenantId: string,
+    deviceId: string,
+    credentials: readonly JsonObject[],
+    _keys: readonly CredentialKey[],
+    expectedVersion: string | undefined,
+    outbox: readonly NewOutboxMessage[],
+  ): Promise<string> {
+    const current = this.sets.get(`${tenantId}/${deviceId}`);
+    if (expectedVersion !== undefined && current?.version !== expectedVersion) {
+      throw Object.assign(new Error('mismatch'), { status: 412 });
+    }
+    const version = `v${String(this.outbox.length + 1)}`;
+    this.sets.set(`${tenantId}/${deviceId}`, {
+      tenantId,
+      deviceId,
+      version,
+      credentials: structuredClone([...credentials]),
+    });
+    this.outbox.push(...outbox);
+    return version;
+  }
+  async findByDevice(tenantId: string, deviceId: string): Promise<StoredCredentials | undefined> {
+    return this.sets.get(`${tenantId}/${deviceId}`);
+  }
+  async findByKey(): Promise<StoredCredentials | undefined> {
+    return undefined;
+  }
+  async deleteForDevice(tenantId: string, deviceId: string): Promise<void> {
+    this.sets.delete(`${tenantId}/${deviceId}`);
+  }
+  async deleteAllOfTenant(): Promise<void> {}
+  async pendingNotifications(): Promise<OutboxMessage[]> {
+    return [];
+  }
+  async acknowledgeNotifications(): Promise<void> {}
+  async close(): Promise<void> {}
+}
+
+class Devices extends DeviceDirectory {
+  async exists(_tenant: string, device: string): Promise<boolean> {
+    return device !== 'unknown';
+  }
+}
+
+class Tenants extends TenantDirectory {
+  limit: number | undefined;
+  async get(tenant: string): Promise<TenantSummary | undefined> {
+    return tenant === 'nope'
+      ? undefined
+      : { enabled: true, maxCredentialsPerDevice: this.limit, tenant: {} };
+  }
+}
+
+describe(CredentialsManagementService.name, () => {
+  let store: InMemoryCredentials;
+  let tenants: Tenants;
+  let sut: CredentialsManagementService;
+
+  beforeEach(() => {
+    store = new InMemoryCredentials();
+    tenants = new Tenants();
+    sut = new CredentialsManagementService(store, new Devices(), tenants, {
+      bcryptCost: 4,
+      maxBcryptCost: 10,
+    });
+  });
+
+  const password = (secret: Record<string, unknown>) => [
+    { type: 'hashed-password', 'auth-id': 'sensor1', secrets: [secret] },
+  ];
+
+  it('hashes pwd-plain with bcrypt, assigns secret ids, and never returns secret material', async () => {
+    await sut.set('t', 'd', password({ 'pwd-plain': 'hono-secret' }), undefined);
+    const stored = store.sets.get('t/d')?.credentials[0] as { secrets: Record<string, string>[] };
+    const secret = stored.secrets[0]!;
+    expect(secret['hash-function']).toBe('bcrypt');
+    expect(secret['pwd-hash']).toMatch(/^\$2a\$04\$/);
+    expect(await bcrypt.compare('hono-secret', secret['pwd-hash']!)).toBe(true);
+    expect(secret).not.toHaveProperty('pwd-plain');
+
+    const { credentials, version } = await sut.get('t', 'd');
+    expect(version).toBe('v1');
+    expect(JSON.stringify(credentials)).not.toMatch(
+      /pwd-hash|pwd-plain|hono-secret|salt|hash-function/,
+    );
+    expect(credentials[0]?.secrets?.[0]).toEqual({ id: secret['id'] });
+    expect(store.outbox[0]?.payload).toMatchObject({
+      type: 'credentials-change-v1',
+      'tenant-id': 't',
+      'device-id': 'd',
+    });
+  });
+
+  it('keeps a stored hash when a PUT refers to the secret by id (patch mode), and replaces it with a new password', async () => {
+    await sut.set('t', 'd', password({ 'pwd-plain': 'first' }), undefined);
+    const id = (await sut.get('t', 'd')).credentials[0]?.secrets?.[0]?.id as string;
+    const before = JSON.stringify(store.sets.get('t/d')?.credentials);
+
+    await sut.set('t', 'd', password({ id, comment: 'kept' }), undefined);
+    const kept = store.sets.get('t/d')?.credentials[0] as { secrets: Record<string, string>[] };
+    expect(kept.secrets[0]?.['pwd-hash']).toBe(
+      (JSON.parse(before) as { secrets: Record<string, string>[] }[])[0]?.secrets[0]?.['pwd-hash'],
+    );
+    expect(kept.secrets[0]?.['comment']).toBe('kept');
+
+    await sut.set('t', 'd', password({ id, 'pwd-plain': 'second' }), undefined);
+    const changed = store.sets.get('t/d')?.credentials[0] as { secrets: Record<string, string>[] };
+    expect(await bcrypt.compare('second', changed.secrets[0]!['pwd-hash']!)).toBe(true);
+    expect(changed.secrets[0]?.['id']).toBe(id);
+  });
+
+  it('refuses unknown secret ids and ids on new secrets with 400, writing nothing', async () => {
+    await expect(
+      sut.set('t', 'd', password({ id: 'made-up', 'pwd-plain': 'x' }), undefined),
+    ).rejects.toMatchObject({ status: 400 });
+    expect(store.sets.size).toBe(0);
+    await sut.set('t', 'd', password({ 'pwd-plain': 'x' }), undefined);
+    await expect(sut.set('t', 'd', password({ id: 'made-up' }), undefined)).rejects.toMatchObject({
+      status: 400,
+    });
+  });
+
+  it('refuses a bcrypt hash above the maximum cost', async () => {
+    const hash = await bcryptHash('x', 11);
+    await expect(
+      sut.set('t', 'd', password({ 'hash-function': 'bcrypt', 'pwd-hash': hash }), undefined),
+    ).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/cost 11 exceeds/) });
+  });
+
+  it('enforces max-credentials-per-device with 403 and answers 404 for unknown devices and tenants', async () => {
+    tenants.limit = 1;
+    const two = [
+      { type: 'psk', 'auth-id': 'a', secrets: [{ key: Buffer.from('k').toString('base64') }] },
+      { type: 'psk', 'auth-id': 'b', secrets: [{ key: Buffer.from('k').toString('base64') }] },
+    ];
+    await expect(sut.set('t', 'd', two, undefined)).rejects.toMatchObject({ status: 403 });
+    await expect(sut.set('t', 'unknown', [], undefined)).rejects.toMatchObject({ status: 404 });
+    await expect(sut.set('nope', 'd', [], undefined)).rejects.toMatchObject({ status: 404 });
+    await expect(sut.get('t', 'unknown')).rejects.toMatchObject({ status: 404 });
+    expect(await sut.get('t', 'd')).toEqual({ credentials: [], version: undefined });
+  });
+
+  it('rejects bodies that are not credentials sets', async () => {
+    for (const body of [
+      {},
+      'x',
+      [{ type: 'hashed-password' }],
+      [{ type: 'psk', 'auth-id': 'a', secrets: [], extra: 1 }],
+    ]) {
+      await expect(sut.set('t', 'd', body, undefined)).rejects.toMatchObject({ status: 400 });
+    }
+    await expect(sut.set('t', 'bad id!', [], undefined)).rejects.toMatchObject({ status: 400 });
+    expect(store.sets.size).toBe(0);
+  });
+});

@@ -1,0 +1,218 @@
+import { randomUUID } from 'node:crypto';
+
+import { Injectable } from '@nestjs/common';
+
+import {
+  DeviceRepository,
+  type DeviceWrite,
+  type JsonObject,
+  type SearchQuery,
+  type StoredDevice,
+} from '@tessera/persistence';
+import {
+  allDevicesOfTenantDeletedNotification,
+  ClientError,
+  deviceChangeNotification,
+  DeviceIdSchema,
+  DeviceSchema,
+  formatHonoTimestamp,
+  NotFoundError,
+  parseOrThrow,
+  SearchDevicesQuerySchema,
+  TenantIdSchema,
+  type DeviceId,
+  type TenantId,
+} from '@tessera/registry-api';
+import { outboxMessageOf, TenantDirectory } from '@tessera/registry-kit';
+
+/** A device as the management API returns it: Hono's JSON with the read-only `status`. */
+export type DeviceView = JsonObject;
+
+/** A device and its resource version (for the ETag). */
+export interface VersionedDevice {
+  readonly device: DeviceView;
+  readonly version: string;
+}
+
+function asList(value: unknown): string[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value.map(String) : [String(value)];
+}
+
+/** Hono's device JSON from a stored device, with `status` built from the server-owned fields. */
+export function toDeviceView(d: StoredDevice): DeviceView {
+  const status: JsonObject = {
+    created: formatHonoTimestamp(d.status.created),
+    'auto-provisioned': d.status.autoProvisioned,
+    'auto-provisioning-notification-sent': d.status.autoProvisioningNotificationSent,
+  };
+  if (d.status.updated) status['updated'] = formatHonoTimestamp(d.status.updated);
+  return { ...d.document, status };
+}
+
+/**
+ * Device management (Hono's `DeviceManagementService`): validates, enforces the tenant's
+ * registration limits, keeps `status` server-owned, and writes a `device-change-v1` notification
+ * atomically with every change (the credentials service deletes a deleted device's credentials
+ * when it receives it).
+ */
+@Injectable()
+export class DeviceManagementService {
+  constructor(
+    private readonly devices: DeviceRepository,
+    private readonly tenants: TenantDirectory,
+  ) {}
+
+  /**
+   * Registers a device; generates its id when none is given.
+   * @throws ClientError 400 (invalid id or body), 403 (`max-devices` reached), NotFoundError 404
+   *   (unknown tenant), ResourceConflictError 409 (id taken).
+   */
+  async create(
+    tenantId: string,
+    deviceId: string | undefined,
+    body: unknown,
+  ): Promise<{ id: string; version: string }> {
+    const tenant = this.tenantId(tenantId);
+    const id = deviceId === undefined ? randomUUID() : this.deviceId(deviceId, tenant);
+    const write = this.parseDevice(body ?? {}, tenant);
+    const summary = await this.requireTenant(tenant);
+    if (
+      summary.maxDevices !== undefined &&
+      (await this.devices.count(tenant)) >= summary.maxDevices
+    ) {
+      throw new ClientError(
+        403,
+        'DEVICE.LIMIT_REACHED',
+        `tenant ${tenant} may register at most ${String(summary.maxDevices)} devices`,
+        {
+          tenantId: tenant,
+        },
+      );
+    }
+    const enabled = write.document['enabled'] !== false;
+    const version = await this.devices.create(tenant, id, write, {}, [
+      outboxMessageOf(deviceChangeNotification('CREATE', tenant, id as DeviceId, enabled)),
+    ]);
+    return { id, version };
+  }
+
+  /** @throws ClientError 400, NotFoundError 404 (device or tenant unknown). */
+  async read(tenantId: string, deviceId: string): Promise<VersionedDevice> {
+    const tenant = this.tenantId(tenantId);
+    const device = await this.devices.findById(tenant, this.deviceId(deviceId, tenant));
+    if (!device) throw this.notFound(tenant, deviceId);
+    return { device: toDeviceView(device), version: device.version };
+  }
+
+  /**
+   * Replaces a device; `status` in the body is ignored and the stored one kept (Hono resets the
+   * auto-provisioning flags here, which may re-send a provisioning notification).
+   * @throws ClientError 400, NotFoundError 404, ResourceConflictError 412 (`If-Match` mismatch).
+   */
+  async update(
+    tenantId: string,
+    deviceId: string,
+    body: unknown,
+    ifMatch: string | undefined,
+  ): Promise<string> {
+    const tenant = this.tenantId(tenantId);
+    const id = this.deviceId(deviceId, tenant);
+    const write = this.parseDevice(body, tenant);
+    await this.requireTenant(tenant);
+    const enabled = write.document['enabled'] !== false;
+    return this.devices.update(tenant, id, write, ifMatch, [
+      outboxMessageOf(deviceChangeNotification('UPDATE', tenant, id as DeviceId, enabled)),
+    ]);
+  }
+
+  /** @throws ClientError 400, NotFoundError 404, ResourceConflictError 412. */
+  async delete(tenantId: string, deviceId: string, ifMatch: string | undefined): Promise<void> {
+    const tenant = this.tenantId(tenantId);
+    const id = this.deviceId(deviceId, tenant);
+    await this.devices.delete(tenant, id, ifMatch, [
+      outboxMessageOf(deviceChangeNotification('DELETE', tenant, id as DeviceId, false)),
+    ]);
+  }
+
+  /** Deletes every device of the tenant (Hono: 204 also when there were none). */
+  async deleteAll(tenantId: string): Promise<void> {
+    const tenant = this.tenantId(tenantId);
+    await this.devices.deleteAllOfTenant(tenant, [
+      outboxMessageOf(allDevicesOfTenantDeletedNotification(tenant)),
+    ]);
+  }
+
+  /**
+   * Hono's device search. An empty result is a 404, as Hono answers.
+   * @param rawQuery the query parameters as the HTTP layer delivers them.
+   */
+  async search(
+    tenantId: string,
+    rawQuery: unknown,
+  ): Promise<{ total: number; result: DeviceView[] }> {
+    const tenant = this.tenantId(tenantId);
+    const q = parseOrThrow(SearchDevicesQuerySchema, rawQuery, 'DEVICE.INVALID_SEARCH', tenant);
+    const query: SearchQuery = {
+      // isGateway overrides filterJson (Hono).
+      filters:
+        q.isGateway === undefined
+          ? q.filterJson.map((f) => ({ field: f.field, value: f.value, op: 'eq' }))
+          : [],
+      sort: q.sortJson.map((s) => ({ field: s.field, direction: s.direction })),
+      pageSize: q.pageSize,
+      pageOffset: q.pageOffset,
+    };
+    const page = await this.devices.search(
+      tenant,
+      query,
+      q.isGateway === undefined ? {} : { isGateway: q.isGateway },
+    );
+    if (page.total === 0)
+      throw new NotFoundError('DEVICE.NONE_FOUND', 'no matching devices', { tenantId: tenant });
+    return {
+      total: page.total,
+      result: page.result.map((d) => ({ id: d.id, ...toDeviceView(d) })),
+    };
+  }
+
+  private parseDevice(body: unknown, tenant: TenantId): DeviceWrite {
+    const device = parseOrThrow(DeviceSchema, body, 'DEVICE.INVALID', tenant);
+    const via = asList(device.via);
+    const viaGroups = asList(device.viaGroups);
+    const memberOf = asList(device.memberOf);
+    const document: Record<string, unknown> = { ...device };
+    // Normalise single values to arrays, as Hono stores and returns them.
+    if (device.via !== undefined) document['via'] = via;
+    if (device.viaGroups !== undefined) document['viaGroups'] = viaGroups;
+    if (device.memberOf !== undefined) document['memberOf'] = memberOf;
+    return { document: document as JsonObject, via, viaGroups, memberOf };
+  }
+
+  private async requireTenant(
+    tenant: TenantId,
+  ): Promise<NonNullable<Awaited<ReturnType<TenantDirectory['get']>>>> {
+    const summary = await this.tenants.get(tenant);
+    if (!summary)
+      throw new NotFoundError('TENANT.NOT_FOUND', `tenant ${tenant} not found`, {
+        tenantId: tenant,
+      });
+    return summary;
+  }
+
+  private tenantId(value: string): TenantId {
+    return parseOrThrow(TenantIdSchema, value, 'TENANT.INVALID_ID');
+  }
+
+  private deviceId(value: string, tenant: TenantId): DeviceId {
+    return parseOrThrow(DeviceIdSchema, value, 'DEVICE.INVALID_ID', tenant);
+  }
+
+  private notFound(tenant: string, deviceId: string): NotFoundError {
+    return new NotFoundError(
+      'DEVICE.NOT_FOUND',
+      `device ${deviceId} not found in tenant ${tenant}`,
+      { tenantId: tenant },
+    );
+  }
+}
