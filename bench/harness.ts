@@ -51,7 +51,7 @@ export interface Scenario {
 
 export interface ScenarioRegistry {
   readonly all: readonly Scenario[];
-  /** Scenarios whose name contains any filter (all when none), plus their baselines, baselines first. */
+  /** Scenarios matching any filter (all when none), plus their baselines, baselines first. */
   select(filters: readonly string[]): Scenario[];
 }
 
@@ -66,6 +66,7 @@ export function createRegistry(scenarios: readonly Scenario[]): ScenarioRegistry
       throw new Error(`Scenario ${s.name} names unknown baseline ${s.baseline}`);
     }
   }
+  const byNameLower = new Set(scenarios.map((s) => s.name.toLowerCase()));
   return {
     all: scenarios,
     select(filters) {
@@ -77,9 +78,12 @@ export function createRegistry(scenarios: readonly Scenario[]): ScenarioRegistry
         if (s.baseline !== undefined) visit(byName.get(s.baseline)!, [...path, s.name]);
         if (!ordered.includes(s)) ordered.push(s);
       };
+      // A filter equal to a name selects just that scenario (`…/c1` would also match `…/c100`).
+      const matches = (name: string, f: string) =>
+        byNameLower.has(f) ? name === f : name.includes(f);
       for (const s of scenarios) {
         const name = s.name.toLowerCase();
-        if (wanted.length === 0 || wanted.some((f) => name.includes(f))) visit(s, []);
+        if (wanted.length === 0 || wanted.some((f) => matches(name, f))) visit(s, []);
       }
       return ordered;
     },
