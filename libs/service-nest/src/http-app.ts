@@ -22,6 +22,8 @@ export async function createHttpApp(
     logger: ['error', 'warn'],
   });
   app.disable('x-powered-by');
+  // ETags are resource versions set by the controllers (Hono), not Express's body hashes.
+  app.set('etag', false);
   app.useBodyParser('json', { limit: options.bodyLimit ?? '256kb', strict: false });
   app.useGlobalFilters(new HttpErrorFilter());
   app.enableShutdownHooks();

@@ -1,1 +1,5 @@
-export {};
+export * from './credentials-management.controller';
+export * from './credentials-management.service';
+export * from './credentials.config';
+export * from './credentials.module';
+export * from './device-deletion.handler';

@@ -1,1 +1,4 @@
-export {};
+export * from './device-management.controller';
+export * from './device-management.service';
+export * from './device-registration.module';
+export * from './local-device.directory';

@@ -39,8 +39,12 @@ describe('HTTP directories', () => {
   });
 
   it('turns server errors and unreachable services into 503', async () => {
-    await expect(new HttpTenantDirectory({ url }).get('boom')).rejects.toMatchObject({ status: 503 });
-    await expect(new HttpTenantDirectory({ url: 'http://127.0.0.1:1' }).get('t1')).rejects.toMatchObject({
+    await expect(new HttpTenantDirectory({ url }).get('boom')).rejects.toMatchObject({
+      status: 503,
+    });
+    await expect(
+      new HttpTenantDirectory({ url: 'http://127.0.0.1:1' }).get('t1'),
+    ).rejects.toMatchObject({
       status: 503,
     });
   });
@@ -52,7 +56,9 @@ describe('HTTP directories', () => {
   });
 
   it('summarises limits, treating -1 as unlimited', () => {
-    expect(summarizeTenant({ 'registration-limits': { 'max-devices': -1 } }).maxDevices).toBeUndefined();
+    expect(
+      summarizeTenant({ 'registration-limits': { 'max-devices': -1 } }).maxDevices,
+    ).toBeUndefined();
     expect(summarizeTenant({ enabled: false }).enabled).toBe(false);
   });
 });

@@ -35,7 +35,10 @@ export interface ServiceEndpoint {
   readonly timeoutMs?: number;
 }
 
-async function getJson(endpoint: ServiceEndpoint, path: string): Promise<{ status: number; body: unknown }> {
+async function getJson(
+  endpoint: ServiceEndpoint,
+  path: string,
+): Promise<{ status: number; body: unknown }> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (endpoint.username !== undefined) {
     const token = Buffer.from(`${endpoint.username}:${endpoint.password ?? ''}`).toString('base64');
@@ -48,11 +51,20 @@ async function getJson(endpoint: ServiceEndpoint, path: string): Promise<{ statu
       signal: AbortSignal.timeout(endpoint.timeoutMs ?? 5_000),
     });
   } catch (cause) {
-    throw new ServerError(503, 'REGISTRY.UNAVAILABLE', `registry service at ${endpoint.url} unreachable`, { cause });
+    throw new ServerError(
+      503,
+      'REGISTRY.UNAVAILABLE',
+      `registry service at ${endpoint.url} unreachable`,
+      { cause },
+    );
   }
   const text = await response.text();
   if (response.status >= 500 || response.status === 401 || response.status === 403) {
-    throw new ServerError(503, 'REGISTRY.UNAVAILABLE', `registry service at ${endpoint.url} answered ${String(response.status)}`);
+    throw new ServerError(
+      503,
+      'REGISTRY.UNAVAILABLE',
+      `registry service at ${endpoint.url} answered ${String(response.status)}`,
+    );
   }
   return { status: response.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
 }
@@ -79,10 +91,17 @@ export class HttpTenantDirectory extends TenantDirectory {
   }
 
   async get(tenantId: string): Promise<TenantSummary | undefined> {
-    const { status, body } = await getJson(this.endpoint, `/v1/tenants/${encodeURIComponent(tenantId)}`);
+    const { status, body } = await getJson(
+      this.endpoint,
+      `/v1/tenants/${encodeURIComponent(tenantId)}`,
+    );
     if (status === 404) return undefined;
     if (status !== 200 || typeof body !== 'object' || body === null) {
-      throw new ServerError(503, 'REGISTRY.UNEXPECTED', `tenant service answered ${String(status)}`);
+      throw new ServerError(
+        503,
+        'REGISTRY.UNEXPECTED',
+        `tenant service answered ${String(status)}`,
+      );
     }
     return summarizeTenant(body as Record<string, unknown>);
   }

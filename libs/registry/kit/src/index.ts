@@ -1,3 +1,4 @@
 export * from './directories';
 export * from './notification-relay';
 export * from './outbox-message';
+export * from './http-body';

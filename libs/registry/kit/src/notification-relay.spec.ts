@@ -25,7 +25,8 @@ class FlakySender extends MessageSender {
   async start(): Promise<void> {}
   async stop(): Promise<void> {}
   async send(topic: string, m: Message, _o: SendOptions): Promise<void> {
-    if (this.sent.length >= this.failAfter) throw new MessagingError('UNAVAILABLE', 'broker down', true);
+    if (this.sent.length >= this.failAfter)
+      throw new MessagingError('UNAVAILABLE', 'broker down', true);
     this.sent.push({ topic, key: m.key, body: m.body?.toString() ?? '' });
   }
 }
@@ -34,9 +35,17 @@ describe(NotificationRelay.name, () => {
   it('publishes in order, acknowledges, and keeps what the broker refused for later', async () => {
     const outbox = new MemoryOutbox();
     const sender = new FlakySender();
-    for (const n of [1, 2, 3]) outbox.add({ topic: 'hono.notification.registry-device', key: `d${String(n)}`, payload: { n } });
+    for (const n of [1, 2, 3])
+      outbox.add({
+        topic: 'hono.notification.registry-device',
+        key: `d${String(n)}`,
+        payload: { n },
+      });
     sender.failAfter = 2;
-    const sut = new NotificationRelay('device', outbox, sender, { intervalMs: 10_000, batchSize: 2 });
+    const sut = new NotificationRelay('device', outbox, sender, {
+      intervalMs: 10_000,
+      batchSize: 2,
+    });
 
     await sut.drain();
     expect(sender.sent.map((s) => s.key)).toEqual(['d1', 'd2']);

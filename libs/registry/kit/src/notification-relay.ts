@@ -78,14 +78,20 @@ export class NotificationRelay {
         for (const m of batch) {
           await this.sender.send(
             m.topic,
-            { key: m.key, contentType: 'application/json', body: Buffer.from(JSON.stringify(m.payload)) },
+            {
+              key: m.key,
+              contentType: 'application/json',
+              body: Buffer.from(JSON.stringify(m.payload)),
+            },
             { awaitAck: true },
           );
           published.push(m.id);
         }
       } catch (e) {
         const reason = e instanceof MessagingError ? e.code : 'error';
-        this.logger.warn(`${String(batch.length - published.length)} notification(s) not published yet (${reason}); will retry`);
+        this.logger.warn(
+          `${String(batch.length - published.length)} notification(s) not published yet (${reason}); will retry`,
+        );
       }
       if (published.length > 0) {
         await this.outbox.acknowledgeNotifications(published);

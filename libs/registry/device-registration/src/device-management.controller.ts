@@ -1,0 +1,112 @@
+import {
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Put,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
+
+import { ifMatchOf, jsonBody } from '@tessera/registry-kit';
+
+import { DeviceManagementService } from './device-management.service';
+
+/** `/v1/devices`: Hono's device management endpoints; logic lives in the service. */
+@Controller('v1/devices')
+export class DeviceManagementController {
+  constructor(private readonly service: DeviceManagementService) {}
+
+  @Post(':tenantId')
+  async createWithGeneratedId(
+    @Param('tenantId') tenantId: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.create(tenantId, undefined, req, res);
+  }
+
+  @Post(':tenantId/:deviceId')
+  async createWithId(
+    @Param('tenantId') tenantId: string,
+    @Param('deviceId') deviceId: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.create(tenantId, deviceId, req, res);
+  }
+
+  @Get(':tenantId')
+  async search(@Param('tenantId') tenantId: string, @Query() query: unknown): Promise<unknown> {
+    return this.service.search(tenantId, query);
+  }
+
+  @Delete(':tenantId')
+  @HttpCode(204)
+  async deleteAll(@Param('tenantId') tenantId: string): Promise<void> {
+    await this.service.deleteAll(tenantId);
+  }
+
+  @Get(':tenantId/:deviceId')
+  async read(
+    @Param('tenantId') tenantId: string,
+    @Param('deviceId') deviceId: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    const { device, version } = await this.service.read(tenantId, deviceId);
+    res.setHeader('ETag', version).status(200).json(device);
+  }
+
+  @Put(':tenantId/:deviceId')
+  async update(
+    @Param('tenantId') tenantId: string,
+    @Param('deviceId') deviceId: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const version = await this.service.update(
+      tenantId,
+      deviceId,
+      jsonBody(req, { required: true }),
+      ifMatchOf(ifMatch),
+    );
+    res.setHeader('ETag', version).status(204).end();
+  }
+
+  @Delete(':tenantId/:deviceId')
+  @HttpCode(204)
+  async delete(
+    @Param('tenantId') tenantId: string,
+    @Param('deviceId') deviceId: string,
+    @Headers('if-match') ifMatch: string | undefined,
+  ): Promise<void> {
+    await this.service.delete(tenantId, deviceId, ifMatchOf(ifMatch));
+  }
+
+  private async create(
+    tenantId: string,
+    deviceId: string | undefined,
+    req: Request,
+    res: Response,
+  ): Promise<void> {
+    const { id, version } = await this.service.create(
+      tenantId,
+      deviceId,
+      jsonBody(req, { required: false }),
+    );
+    res
+      .setHeader(
+        'Location',
+        `/v1/devices/${encodeURIComponent(tenantId)}/${encodeURIComponent(id)}`,
+      )
+      .setHeader('ETag', version)
+      .status(201)
+      .json({ id });
+  }
+}
