@@ -2,3 +2,4 @@ export * from './health';
 export * from './http-app';
 export * from './http-error.filter';
 export * from './metrics.controller';
+export * from './run-service';

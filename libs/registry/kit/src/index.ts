@@ -2,3 +2,4 @@ export * from './directories';
 export * from './notification-relay';
 export * from './outbox-message';
 export * from './http-body';
+export * from './remote-directories.module';

@@ -1,0 +1,54 @@
+import type { DynamicModule } from '@nestjs/common';
+import { z } from 'zod';
+
+import { ConfigError, defineConfig, envSchemas, envVar } from '@tessera/config';
+
+import { createHttpApp } from './http-app';
+
+/** Where a standalone service's HTTP server listens (management API, health, metrics). */
+export const HttpServerConfig = defineConfig('http', {
+  host: envVar('HTTP_HOST', z.string().default('0.0.0.0'), 'address to listen on'),
+  port: envVar('HTTP_PORT', envSchemas.port(28080), 'HTTP port (Hono’s management API port)'),
+  bodyLimit: envVar(
+    'HTTP_MAX_BODY',
+    z.string().default('16kb'),
+    'largest accepted request body (Hono: 16000 bytes)',
+  ),
+});
+
+/**
+ * Runs one standalone service: builds its module from validated config, listens, and shuts down
+ * cleanly on SIGINT/SIGTERM. A configuration error is printed once, listing every problem.
+ */
+export async function runHttpService(options: {
+  readonly name: string;
+  /** Loads the config (throwing ConfigError on bad input) and builds the root module. */
+  readonly configure: () => {
+    module: DynamicModule;
+    http: { host: string; port: number; bodyLimit: string };
+  };
+  readonly onStop?: () => Promise<void>;
+}): Promise<void> {
+  try {
+    const { module, http } = options.configure();
+    const { app, port } = await createHttpApp(module, http);
+    process.stdout.write(`${options.name} listening on http://${http.host}:${String(port)}\n`);
+    let stopping = false;
+    const stop = async (): Promise<void> => {
+      if (stopping) return;
+      stopping = true;
+      await app.close();
+      await options.onStop?.();
+      process.exit(0);
+    };
+    process.on('SIGINT', () => void stop());
+    process.on('SIGTERM', () => void stop());
+  } catch (error) {
+    process.stderr.write(
+      error instanceof ConfigError
+        ? `${error.message}\n`
+        : `${options.name} failed to start: ${String(error)}\n`,
+    );
+    process.exit(1);
+  }
+}

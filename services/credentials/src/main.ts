@@ -1,0 +1,48 @@
+import { bootstrapTelemetry } from '@tessera/telemetry';
+
+const telemetry = bootstrapTelemetry({ serviceName: 'tessera-credentials' });
+
+import { Module } from '@nestjs/common';
+
+import { loadConfig } from '@tessera/config';
+import { CredentialsConfig, CredentialsModule } from '@tessera/credentials-service';
+import { KafkaConfig, MessagingModule } from '@tessera/messaging-nest';
+import { PersistenceConfig, PersistenceModule } from '@tessera/persistence-nest';
+import { RemoteDirectoriesModule, RemoteRegistryConfig } from '@tessera/registry-kit';
+import {
+  HealthController,
+  HealthRegistry,
+  HttpServerConfig,
+  MetricsController,
+  runHttpService,
+} from '@tessera/service-nest';
+
+/** The credentials service on its own: `/v1/credentials`, asking the tenant and device services. */
+@Module({ controllers: [HealthController, MetricsController], providers: [HealthRegistry] })
+class CredentialsApp {}
+
+void runHttpService({
+  name: 'tessera credentials',
+  configure: () => {
+    const config = loadConfig({
+      http: HttpServerConfig,
+      persistence: PersistenceConfig,
+      kafka: KafkaConfig,
+      remote: RemoteRegistryConfig,
+      credentials: CredentialsConfig,
+    });
+    return {
+      http: config.http,
+      module: {
+        module: CredentialsApp,
+        imports: [
+          PersistenceModule.forRoot(config.persistence),
+          MessagingModule.forRoot(config.kafka, { consumerGroup: 'tessera-credentials' }),
+          RemoteDirectoriesModule.forRoot(config.remote, { tenants: true, devices: true }),
+          CredentialsModule.forRoot(config.credentials),
+        ],
+      },
+    };
+  },
+  onStop: () => telemetry.shutdown(),
+});

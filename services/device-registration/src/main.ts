@@ -1,0 +1,47 @@
+import { bootstrapTelemetry } from '@tessera/telemetry';
+
+const telemetry = bootstrapTelemetry({ serviceName: 'tessera-device-registration' });
+
+import { Module } from '@nestjs/common';
+
+import { loadConfig } from '@tessera/config';
+import { DeviceRegistrationModule } from '@tessera/device-registration-service';
+import { KafkaConfig, MessagingModule } from '@tessera/messaging-nest';
+import { PersistenceConfig, PersistenceModule } from '@tessera/persistence-nest';
+import { RemoteDirectoriesModule, RemoteRegistryConfig } from '@tessera/registry-kit';
+import {
+  HealthController,
+  HealthRegistry,
+  HttpServerConfig,
+  MetricsController,
+  runHttpService,
+} from '@tessera/service-nest';
+
+/** The device registration service on its own: `/v1/devices`, asking the tenant service over HTTP. */
+@Module({ controllers: [HealthController, MetricsController], providers: [HealthRegistry] })
+class DeviceRegistrationApp {}
+
+void runHttpService({
+  name: 'tessera device-registration',
+  configure: () => {
+    const config = loadConfig({
+      http: HttpServerConfig,
+      persistence: PersistenceConfig,
+      kafka: KafkaConfig,
+      remote: RemoteRegistryConfig,
+    });
+    return {
+      http: config.http,
+      module: {
+        module: DeviceRegistrationApp,
+        imports: [
+          PersistenceModule.forRoot(config.persistence),
+          MessagingModule.forRoot(config.kafka, { consumerGroup: 'tessera-device-registration' }),
+          RemoteDirectoriesModule.forRoot(config.remote, { tenants: true, devices: false }),
+          DeviceRegistrationModule,
+        ],
+      },
+    };
+  },
+  onStop: () => telemetry.shutdown(),
+});
