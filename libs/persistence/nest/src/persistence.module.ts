@@ -6,7 +6,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 
-import { TenantRepository } from '@tessera/persistence';
+import { CredentialsRepository, DeviceRepository, TenantRepository } from '@tessera/persistence';
 
 import type { PersistenceConfig } from './persistence.config';
 import { openStore, type Store } from './store';
@@ -29,8 +29,10 @@ export class PersistenceModule implements OnApplicationShutdown {
       providers: [
         { provide: STORE, useFactory: () => openStore(config) },
         { provide: TenantRepository, useFactory: (s: Store) => s.tenants, inject: [STORE] },
+        { provide: DeviceRepository, useFactory: (s: Store) => s.devices, inject: [STORE] },
+        { provide: CredentialsRepository, useFactory: (s: Store) => s.credentials, inject: [STORE] },
       ],
-      exports: [STORE, TenantRepository],
+      exports: [STORE, TenantRepository, DeviceRepository, CredentialsRepository],
     };
   }
 

@@ -1,9 +1,16 @@
 import { createServer } from 'node:net';
 
-import { TenantRepository } from '@tessera/persistence';
-import { MongoTenantRepository, openMongo } from '@tessera/persistence-mongo';
+import type { CredentialsRepository, DeviceRepository, TenantRepository } from '@tessera/persistence';
+import {
+  MongoCredentialsRepository,
+  MongoDeviceRepository,
+  MongoTenantRepository,
+  openMongo,
+} from '@tessera/persistence-mongo';
 import {
   openPostgres,
+  PostgresCredentialsRepository,
+  PostgresDeviceRepository,
   PostgresTenantRepository,
   startEmbeddedPostgres,
 } from '@tessera/persistence-postgres';
@@ -16,6 +23,8 @@ export interface Store {
   /** Where the store is, without credentials (for logs and endpoints.json). */
   readonly location: string;
   readonly tenants: TenantRepository;
+  readonly devices: DeviceRepository;
+  readonly credentials: CredentialsRepository;
   close(): Promise<void>;
 }
 
@@ -43,6 +52,8 @@ export async function openStore(config: PersistenceConfig): Promise<Store> {
       driver: config.driver,
       location: `mongodb database ${config.mongodbDatabase}`,
       tenants: new MongoTenantRepository(mongo.db),
+      devices: new MongoDeviceRepository(mongo.db),
+      credentials: new MongoCredentialsRepository(mongo.db),
       close: () => mongo.close(),
     };
   }
@@ -60,6 +71,8 @@ export async function openStore(config: PersistenceConfig): Promise<Store> {
       driver: config.driver,
       location: url.replace(/\/\/([^:@/]+):[^@]*@/, '//$1:****@'),
       tenants: new PostgresTenantRepository(dataSource),
+      devices: new PostgresDeviceRepository(dataSource),
+      credentials: new PostgresCredentialsRepository(dataSource),
       close: async () => {
         if (dataSource.isInitialized) await dataSource.destroy();
         await stopEmbedded();

@@ -44,7 +44,9 @@ export function toDeviceView(d: StoredDevice): DeviceView {
   const status: JsonObject = {
     created: formatHonoTimestamp(d.status.created),
     'auto-provisioned': d.status.autoProvisioned,
-    'auto-provisioning-notification-sent': d.status.autoProvisioningNotificationSent,
+    // Only meaningful for auto-provisioned devices; Hono reports false for the others.
+    'auto-provisioning-notification-sent':
+      d.status.autoProvisioned && d.status.autoProvisioningNotificationSent,
   };
   if (d.status.updated) status['updated'] = formatHonoTimestamp(d.status.updated);
   return { ...d.document, status };
