@@ -2,6 +2,11 @@ import { createRegistry } from '../harness';
 import { amqpRawRequestReplyBaseline } from './amqp-raw-request-reply';
 import { httpPlainBaseline } from './http-plain';
 import { kafkaRawProducerBaseline } from './kafka-raw-producer';
+import {
+  deviceCreateScenario,
+  deviceSearchScenario,
+  pgRawInsertBaseline,
+} from './registry-devices';
 
 /** Every scenario, in run order; baselines are pulled in (and run first) when a filter skips them. */
 export const registry = createRegistry([
@@ -10,4 +15,9 @@ export const registry = createRegistry([
   amqpRawRequestReplyBaseline(100),
   kafkaRawProducerBaseline(1),
   kafkaRawProducerBaseline(100),
+  pgRawInsertBaseline(),
+  deviceCreateScenario('postgres'),
+  deviceCreateScenario('mongodb'),
+  deviceSearchScenario('postgres'),
+  deviceSearchScenario('mongodb'),
 ]);

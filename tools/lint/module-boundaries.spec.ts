@@ -65,7 +65,7 @@ describe('module boundaries (STYLE.md §3.2)', () => {
     const sut = await ruleIds(fixture('imports-adapter.ts'));
     expect(sut).toEqual([
       expect.stringMatching(
-        /^@nx\/enforce-module-boundaries: .*"type:app" can only depend on libs tagged with "type:nest"/,
+        /^@nx\/enforce-module-boundaries: .*"type:app" can only depend on libs tagged with "type:service", "type:nest"/,
       ),
     ]);
   });

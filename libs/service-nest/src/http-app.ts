@@ -26,7 +26,6 @@ export async function createHttpApp(
   app.set('etag', false);
   app.useBodyParser('json', { limit: options.bodyLimit ?? '256kb', strict: false });
   app.useGlobalFilters(new HttpErrorFilter());
-  app.enableShutdownHooks();
   await app.listen(options.port, options.host);
   const address = app.getHttpServer().address() as { port: number } | null;
   return { app, port: address?.port ?? options.port };

@@ -8,7 +8,13 @@ import { loadConfig } from '@tessera/config';
 import { CredentialsConfig, CredentialsModule } from '@tessera/credentials-service';
 import { KafkaConfig, MessagingModule } from '@tessera/messaging-nest';
 import { PersistenceConfig, PersistenceModule } from '@tessera/persistence-nest';
-import { RemoteDirectoriesModule, RemoteRegistryConfig } from '@tessera/registry-kit';
+import {
+  ManagementAuthConfig,
+  ManagementAuthModule,
+  RemoteDirectoriesModule,
+  RemoteRegistryConfig,
+  resolveManagementAuth,
+} from '@tessera/registry-kit';
 import {
   HealthController,
   HealthRegistry,
@@ -29,7 +35,13 @@ void runHttpService({
       persistence: PersistenceConfig,
       kafka: KafkaConfig,
       remote: RemoteRegistryConfig,
+      auth: ManagementAuthConfig,
       credentials: CredentialsConfig,
+    });
+    // Outside the embedded app, MANAGEMENT_AUTH=none is refused: the API is never open by accident.
+    const auth = resolveManagementAuth(config.auth, {
+      embeddedDevMode: false,
+      host: config.http.host,
     });
     return {
       http: config.http,
@@ -37,6 +49,7 @@ void runHttpService({
         module: CredentialsApp,
         imports: [
           PersistenceModule.forRoot(config.persistence),
+          ManagementAuthModule.forRoot(auth),
           MessagingModule.forRoot(config.kafka, { consumerGroup: 'tessera-credentials' }),
           RemoteDirectoriesModule.forRoot(config.remote, { tenants: true, devices: true }),
           CredentialsModule.forRoot(config.credentials),

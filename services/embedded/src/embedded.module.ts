@@ -1,15 +1,34 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 
+import { type CredentialsConfig, CredentialsModule } from '@tessera/credentials-service';
+import { DeviceRegistrationModule } from '@tessera/device-registration-service';
+import { type KafkaConfig, MessagingModule } from '@tessera/messaging-nest';
 import { PersistenceModule, type PersistenceConfig } from '@tessera/persistence-nest';
+import { type ManagementAuth, ManagementAuthModule } from '@tessera/registry-kit';
 import { HealthController, HealthRegistry, MetricsController } from '@tessera/service-nest';
+import { TenantModule } from '@tessera/tenant-service';
 
 /** Every Tessera service in one process, for trying it on a laptop. */
 @Module({})
 export class EmbeddedModule {
-  static forRoot(config: { persistence: PersistenceConfig }): DynamicModule {
+  static forRoot(config: {
+    persistence: PersistenceConfig;
+    kafka: KafkaConfig;
+    auth: ManagementAuth;
+    credentials: CredentialsConfig;
+  }): DynamicModule {
     return {
       module: EmbeddedModule,
-      imports: [PersistenceModule.forRoot(config.persistence)],
+      imports: [
+        PersistenceModule.forRoot(config.persistence),
+        // Without KAFKA_BROKERS, notifications go through an in-process broker.
+        MessagingModule.forRoot(config.kafka, { consumerGroup: 'tessera-embedded' }),
+        ManagementAuthModule.forRoot(config.auth),
+        // In one process the services ask each other directly, still only through their APIs.
+        TenantModule,
+        DeviceRegistrationModule,
+        CredentialsModule.forRoot(config.credentials),
+      ],
       controllers: [HealthController, MetricsController],
       providers: [HealthRegistry],
     };

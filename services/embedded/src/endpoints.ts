@@ -5,7 +5,15 @@ import { dirname } from 'node:path';
 export interface Endpoints {
   readonly pid: number;
   readonly startedAt: string;
-  readonly management: { readonly url: string };
+  readonly management: {
+    readonly url: string;
+    /** The tenant management API. */
+    readonly tenants: string;
+    readonly devices: string;
+    readonly credentials: string;
+    /** `none` (loopback only) or `basic` (HTTP Basic, users from MANAGEMENT_USERS). */
+    readonly auth: 'none' | 'basic';
+  };
   readonly health: {
     readonly liveness: string;
     readonly readiness: string;

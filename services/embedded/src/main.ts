@@ -5,7 +5,10 @@ const telemetry = bootstrapTelemetry({ serviceName: 'tessera-embedded' });
 import { rmSync } from 'node:fs';
 
 import { ConfigError, loadConfig } from '@tessera/config';
+import { CredentialsConfig } from '@tessera/credentials-service';
+import { KafkaConfig } from '@tessera/messaging-nest';
 import { PersistenceConfig, STORE, type Store } from '@tessera/persistence-nest';
+import { ManagementAuthConfig, resolveManagementAuth } from '@tessera/registry-kit';
 import { createHttpApp } from '@tessera/service-nest';
 
 import { EmbeddedConfig } from './embedded.config';
@@ -13,9 +16,20 @@ import { EmbeddedModule } from './embedded.module';
 import { type Endpoints, writeEndpoints } from './endpoints';
 
 async function main(): Promise<void> {
-  const config = loadConfig({ embedded: EmbeddedConfig, persistence: PersistenceConfig });
+  const config = loadConfig({
+    embedded: EmbeddedConfig,
+    persistence: PersistenceConfig,
+    kafka: KafkaConfig,
+    auth: ManagementAuthConfig,
+    credentials: CredentialsConfig,
+  });
+  // Unauthenticated only on loopback (the default there); anywhere else MANAGEMENT_USERS is required.
+  const auth = resolveManagementAuth(config.auth, {
+    embeddedDevMode: true,
+    host: config.embedded.host,
+  });
   const started = Date.now();
-  const { app, port } = await createHttpApp(EmbeddedModule.forRoot(config), {
+  const { app, port } = await createHttpApp(EmbeddedModule.forRoot({ ...config, auth }), {
     host: config.embedded.host,
     port: config.embedded.managementPort,
   });
@@ -25,7 +39,13 @@ async function main(): Promise<void> {
   const endpoints: Endpoints = {
     pid: process.pid,
     startedAt: new Date().toISOString(),
-    management: { url: base },
+    management: {
+      url: base,
+      tenants: `${base}/v1/tenants`,
+      devices: `${base}/v1/devices`,
+      credentials: `${base}/v1/credentials`,
+      auth: auth.mode,
+    },
     health: {
       liveness: `${base}/liveness`,
       readiness: `${base}/readiness`,
@@ -37,7 +57,10 @@ async function main(): Promise<void> {
   process.stdout.write(
     [
       `Tessera (embedded) ready in ${String(Date.now() - started)} ms`,
-      `  management API   ${endpoints.management.url}`,
+      `  management API   ${endpoints.management.url}  (/v1/tenants, /v1/devices, /v1/credentials)`,
+      auth.mode === 'none'
+        ? '  management auth  none: open to this machine only (set MANAGEMENT_USERS to require HTTP Basic)'
+        : `  management auth  HTTP Basic (${String(auth.users.length)} user(s) from MANAGEMENT_USERS)`,
       `  health           ${endpoints.health.liveness}  ${endpoints.health.readiness}`,
       `  metrics          ${endpoints.health.metrics}`,
       `  store            ${store.driver} (${store.location})`,

@@ -44,7 +44,11 @@ export class InProcessBroker {
     async stop(): Promise<void> {
       this.broker.subscribers.clear();
     }
-    async subscribe(source: string, handler: MessageHandler, _options?: SubscribeOptions): Promise<Subscription> {
+    async subscribe(
+      source: string,
+      handler: MessageHandler,
+      _options?: SubscribeOptions,
+    ): Promise<Subscription> {
       return this.broker.add(source, handler);
     }
   })(this);
@@ -65,10 +69,15 @@ export class InProcessBroker {
 
   private publish(destination: string, message: Message): void {
     const received: ReceivedMessage = { ...message, source: destination };
-    for (const handler of this.subscribers.get(destination) ?? []) void this.deliver(handler, received, 0);
+    for (const handler of this.subscribers.get(destination) ?? [])
+      void this.deliver(handler, received, 0);
   }
 
-  private async deliver(handler: MessageHandler, message: ReceivedMessage, attempt: number): Promise<void> {
+  private async deliver(
+    handler: MessageHandler,
+    message: ReceivedMessage,
+    attempt: number,
+  ): Promise<void> {
     try {
       await handler(message);
     } catch {

@@ -4,7 +4,11 @@ import { type ConfigOf, defineConfig, envSchemas, envVar } from '@tessera/config
 
 /** Kafka connection for notifications and events; without brokers, embedded mode uses an in-process broker. */
 export const KafkaConfig = defineConfig('messaging.kafka', {
-  brokers: envVar('KAFKA_BROKERS', envSchemas.list().optional(), 'Kafka bootstrap servers, comma-separated'),
+  brokers: envVar(
+    'KAFKA_BROKERS',
+    envSchemas.list().optional(),
+    'Kafka bootstrap servers, comma-separated',
+  ),
   clientId: envVar('KAFKA_CLIENT_ID', z.string().default('tessera'), 'Kafka client id'),
   saslMechanism: envVar(
     'KAFKA_SASL_MECHANISM',
@@ -12,7 +16,9 @@ export const KafkaConfig = defineConfig('messaging.kafka', {
     'Kafka SASL mechanism',
   ),
   saslUsername: envVar('KAFKA_SASL_USERNAME', z.string().optional(), 'Kafka SASL user'),
-  saslPassword: envVar('KAFKA_SASL_PASSWORD', z.string().optional(), 'Kafka SASL password', { sensitive: true }),
+  saslPassword: envVar('KAFKA_SASL_PASSWORD', z.string().optional(), 'Kafka SASL password', {
+    sensitive: true,
+  }),
   tls: envVar('KAFKA_TLS', envSchemas.boolean(false), 'connect to Kafka over TLS'),
 });
 

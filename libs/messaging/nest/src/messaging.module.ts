@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 
-import { type DynamicModule, Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Global,
+  Inject,
+  Module,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 
 import { InProcessBroker, MessageReceiver, MessageSender } from '@tessera/messaging';
 import { KafkaConsumer, type KafkaConnectionOptions, KafkaSender } from '@tessera/messaging-kafka';
@@ -22,7 +28,13 @@ export function kafkaOptions(config: KafkaConfig): KafkaConnectionOptions | unde
     clientId: config.clientId,
     ...(config.tls ? { ssl: true } : {}),
     ...(config.saslMechanism && config.saslUsername
-      ? { sasl: { mechanism: config.saslMechanism, username: config.saslUsername, password: config.saslPassword ?? '' } }
+      ? {
+          sasl: {
+            mechanism: config.saslMechanism,
+            username: config.saslUsername,
+            password: config.saslPassword ?? '',
+          },
+        }
       : {}),
   };
 }
@@ -46,11 +58,16 @@ export class MessagingModule implements OnApplicationShutdown {
       module: MessagingModule,
       providers: [
         { provide: NOTIFICATION_TRANSPORT, useValue: kafka ? 'kafka' : 'in-process' },
-        { provide: NOTIFICATION_SENDER, useFactory: () => (kafka ? new KafkaSender(kafka) : broker?.sender) },
+        {
+          provide: NOTIFICATION_SENDER,
+          useFactory: () => (kafka ? new KafkaSender(kafka) : broker?.sender),
+        },
         {
           provide: NOTIFICATION_RECEIVER,
           useFactory: () =>
-            kafka ? new KafkaConsumer(kafka, `${options.consumerGroup}-${randomUUID()}`) : broker?.receiver,
+            kafka
+              ? new KafkaConsumer(kafka, `${options.consumerGroup}-${randomUUID()}`)
+              : broker?.receiver,
         },
       ],
       exports: [NOTIFICATION_SENDER, NOTIFICATION_RECEIVER, NOTIFICATION_TRANSPORT],

@@ -62,7 +62,7 @@ export class MongoTenantRepository extends TenantRepository {
   ) {
     super();
     this.tenants = db.collection<TenantDocument>(Collections.tenants);
-    this.outbox = new MongoOutbox(this.tenants);
+    this.outbox = new MongoOutbox(this.tenants, db);
   }
 
   async create(

@@ -30,7 +30,11 @@ export class PersistenceModule implements OnApplicationShutdown {
         { provide: STORE, useFactory: () => openStore(config) },
         { provide: TenantRepository, useFactory: (s: Store) => s.tenants, inject: [STORE] },
         { provide: DeviceRepository, useFactory: (s: Store) => s.devices, inject: [STORE] },
-        { provide: CredentialsRepository, useFactory: (s: Store) => s.credentials, inject: [STORE] },
+        {
+          provide: CredentialsRepository,
+          useFactory: (s: Store) => s.credentials,
+          inject: [STORE],
+        },
       ],
       exports: [STORE, TenantRepository, DeviceRepository, CredentialsRepository],
     };

@@ -1,6 +1,10 @@
 import { createServer } from 'node:net';
 
-import type { CredentialsRepository, DeviceRepository, TenantRepository } from '@tessera/persistence';
+import type {
+  CredentialsRepository,
+  DeviceRepository,
+  TenantRepository,
+} from '@tessera/persistence';
 import {
   MongoCredentialsRepository,
   MongoDeviceRepository,
@@ -43,6 +47,16 @@ function freePort(): Promise<number> {
 
 /** Opens the configured store (starting embedded PostgreSQL first where configured). */
 export async function openStore(config: PersistenceConfig): Promise<Store> {
+  return closingOnce(await openStoreOnce(config));
+}
+
+// Shutdown hooks and signal handlers may both close the store; the second call must be harmless.
+function closingOnce(store: Store): Store {
+  let closed: Promise<void> | undefined;
+  return { ...store, close: () => (closed ??= store.close()) };
+}
+
+async function openStoreOnce(config: PersistenceConfig): Promise<Store> {
   if (config.driver === 'mongodb') {
     const mongo = await openMongo({
       uri: config.mongodbUri ?? '',

@@ -36,9 +36,10 @@ export function buildJsonbSearch(
     }
     return `(${column} #> ${path}::text[]) = ${bind(JSON.stringify(f.value))}::jsonb`;
   });
+  // Missing values sort first ascending and last descending, as MongoDB sorts them.
   const order = sort.map(
     (s) =>
-      `(${column} #> ${bind(parseJsonPointer(s.field))}::text[]) ${s.direction === 'desc' ? 'DESC NULLS LAST' : 'ASC NULLS LAST'}`,
+      `(${column} #> ${bind(parseJsonPointer(s.field))}::text[]) ${s.direction === 'desc' ? 'DESC NULLS LAST' : 'ASC NULLS FIRST'}`,
   );
   return {
     where: clauses.length > 0 ? clauses.join(' AND ') : 'TRUE',

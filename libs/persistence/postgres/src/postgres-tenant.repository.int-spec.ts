@@ -32,6 +32,8 @@ describe('PostgreSQL migrations', () => {
     expect(psql.stdout.trim().split('\n')).toEqual([
       'Tenant1763800000000',
       'Outbox1763800000001',
+      'Device1763800000002',
+      'Credentials1763800000003',
       'psql-check|true|CN=x',
     ]);
   });

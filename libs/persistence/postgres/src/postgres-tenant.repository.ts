@@ -186,7 +186,7 @@ export class PostgresTenantRepository extends TenantRepository {
       ),
     );
     let total = rows[0]?.total === undefined ? 0 : Number(rows[0].total);
-    if (rows.length === 0 && query.pageOffset > 0) {
+    if (rows.length === 0 && (query.pageOffset > 0 || query.pageSize === 0)) {
       const [count] = await this.run(() =>
         this.dataSource.query<{ total: string }[]>(
           `SELECT count(*) AS total FROM tenant WHERE ${where}`,

@@ -159,6 +159,30 @@ export function describeTenantRepositoryContract(
       expect(desc.total).toBe(3);
       expect(desc.result.map((t) => t.id)).toEqual([id('s2'), id('s1')]);
 
+      const countOnly = await sut.search(page({ filters: [mine, marked], pageSize: 0 }));
+      expect(countOnly).toEqual({ total: 3, result: [] });
+
+      await sut.create(
+        id('s4'),
+        { enabled: true, ext: { run, search: true } },
+        { subjectDns: [] },
+        [],
+      );
+      const missingFirst = await sut.search(
+        page({ filters: [mine, marked], sort: [{ field: '/ext/brand', direction: 'asc' }] }),
+      );
+      expect(missingFirst.result.map((t) => t.id)).toEqual([
+        id('s4'),
+        id('s1'),
+        id('s2'),
+        id('s3'),
+      ]);
+      const missingLast = await sut.search(
+        page({ filters: [mine, marked], sort: [{ field: '/ext/brand', direction: 'desc' }] }),
+      );
+      expect(missingLast.result.map((t) => t.id)).toEqual([id('s3'), id('s2'), id('s1'), id('s4')]);
+      await sut.delete(id('s4'), undefined, []);
+
       const beyond = await sut.search(page({ filters: [mine, marked], pageOffset: 10 }));
       expect(beyond).toEqual({ total: 3, result: [] });
 

@@ -1,1 +1,3 @@
+export * from './describe-credentials-repository.contract';
+export * from './describe-device-repository.contract';
 export * from './describe-tenant-repository.contract';

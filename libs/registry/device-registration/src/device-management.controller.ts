@@ -7,13 +7,12 @@ import {
   Param,
   Post,
   Put,
-  Query,
   Req,
   Res,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 
-import { ifMatchOf, jsonBody } from '@tessera/registry-kit';
+import { ifMatchOf, jsonBody, rawQuery } from '@tessera/registry-kit';
 
 import { DeviceManagementService } from './device-management.service';
 
@@ -42,8 +41,8 @@ export class DeviceManagementController {
   }
 
   @Get(':tenantId')
-  async search(@Param('tenantId') tenantId: string, @Query() query: unknown): Promise<unknown> {
-    return this.service.search(tenantId, query);
+  async search(@Param('tenantId') tenantId: string, @Req() req: Request): Promise<unknown> {
+    return this.service.search(tenantId, rawQuery(req));
   }
 
   @Delete(':tenantId')

@@ -6,7 +6,6 @@ import {
   DeviceRepository,
   type DeviceWrite,
   type JsonObject,
-  type SearchQuery,
   type StoredDevice,
 } from '@tessera/persistence';
 import {
@@ -23,7 +22,7 @@ import {
   type DeviceId,
   type TenantId,
 } from '@tessera/registry-api';
-import { outboxMessageOf, TenantDirectory } from '@tessera/registry-kit';
+import { outboxMessageOf, TenantDirectory, toSearchQuery } from '@tessera/registry-kit';
 
 /** A device as the management API returns it: Hono's JSON with the read-only `status`. */
 export type DeviceView = JsonObject;
@@ -155,16 +154,8 @@ export class DeviceManagementService {
   ): Promise<{ total: number; result: DeviceView[] }> {
     const tenant = this.tenantId(tenantId);
     const q = parseOrThrow(SearchDevicesQuerySchema, rawQuery, 'DEVICE.INVALID_SEARCH', tenant);
-    const query: SearchQuery = {
-      // isGateway overrides filterJson (Hono).
-      filters:
-        q.isGateway === undefined
-          ? q.filterJson.map((f) => ({ field: f.field, value: f.value, op: 'eq' }))
-          : [],
-      sort: q.sortJson.map((s) => ({ field: s.field, direction: s.direction })),
-      pageSize: q.pageSize,
-      pageOffset: q.pageOffset,
-    };
+    // isGateway overrides filterJson (Hono).
+    const query = toSearchQuery(q.isGateway === undefined ? q : { ...q, filterJson: [] });
     const page = await this.devices.search(
       tenant,
       query,

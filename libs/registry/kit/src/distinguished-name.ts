@@ -84,7 +84,7 @@ function readTlv(der: Buffer, offset: number, limit = der.length): Tlv {
 
 function childrenOf(der: Buffer, parent: Tlv): Tlv[] {
   const children: Tlv[] = [];
-  for (let offset = parent.contentStart; offset < parent.end; ) {
+  for (let offset = parent.contentStart; offset < parent.end;) {
     const child = readTlv(der, offset, parent.end);
     children.push(child);
     offset = child.end;

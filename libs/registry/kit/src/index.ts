@@ -3,3 +3,7 @@ export * from './notification-relay';
 export * from './outbox-message';
 export * from './http-body';
 export * from './remote-directories.module';
+export * from './distinguished-name';
+export * from './http-query';
+export * from './management-auth.config';
+export * from './management-auth.guard';

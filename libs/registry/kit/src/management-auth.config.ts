@@ -27,8 +27,7 @@ export interface ManagementUser {
 
 /** The effective management API authentication. */
 export type ManagementAuth =
-  | { readonly mode: 'basic'; readonly users: readonly ManagementUser[] }
-  | { readonly mode: 'none' };
+  { readonly mode: 'basic'; readonly users: readonly ManagementUser[] } | { readonly mode: 'none' };
 
 /** Where the process runs, which decides whether `none` is allowed (and the default). */
 export interface ManagementAuthContext {
@@ -70,7 +69,8 @@ function parseUsers(text: string | undefined, problems: string[]): ManagementUse
 
 /**
  * Applies the deployment context: `none` is refused unless the process is the embedded app bound to
- * loopback, where it is also the default. Anything else needs at least one user.
+ * loopback, where it is also the default as long as no users are configured. `basic` needs at least
+ * one user.
  * @throws ConfigError listing every problem (never a hash).
  */
 export function resolveManagementAuth(
@@ -78,7 +78,8 @@ export function resolveManagementAuth(
   context: ManagementAuthContext,
 ): ManagementAuth {
   const local = context.embeddedDevMode && isLoopback(context.host);
-  const mode = config.mode ?? (local ? 'none' : 'basic');
+  // Users given means they are wanted, also on loopback.
+  const mode = config.mode ?? (local && config.users === undefined ? 'none' : 'basic');
   if (mode === 'none') {
     if (!local) {
       throw new ConfigError([
@@ -90,7 +91,9 @@ export function resolveManagementAuth(
   const problems: string[] = [];
   const users = parseUsers(config.users, problems);
   if (problems.length === 0 && users.length === 0) {
-    problems.push('MANAGEMENT_USERS (or MANAGEMENT_USERS_FILE) is required when MANAGEMENT_AUTH=basic');
+    problems.push(
+      'MANAGEMENT_USERS (or MANAGEMENT_USERS_FILE) is required when MANAGEMENT_AUTH=basic',
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return { mode, users };

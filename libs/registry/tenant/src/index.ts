@@ -1,1 +1,5 @@
-export {};
+export * from './local-tenant.directory';
+export * from './tenant-management.controller';
+export * from './tenant-management.service';
+export * from './tenant.module';
+export * from './trusted-ca';

@@ -1,5 +1,12 @@
 import { Tenant1763800000000 } from './1763800000000-tenant';
 import { Outbox1763800000001 } from './1763800000001-outbox';
+import { Device1763800000002 } from './1763800000002-device';
+import { Credentials1763800000003 } from './1763800000003-credentials';
 
 /** Every migration, oldest first. TypeORM records the applied ones in `migrations`. */
-export const migrations = [Tenant1763800000000, Outbox1763800000001];
+export const migrations = [
+  Tenant1763800000000,
+  Outbox1763800000001,
+  Device1763800000002,
+  Credentials1763800000003,
+];

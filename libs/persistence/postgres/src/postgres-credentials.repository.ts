@@ -1,0 +1,178 @@
+import { randomUUID } from 'node:crypto';
+
+import type { DataSource } from 'typeorm';
+
+import {
+  type CredentialKey,
+  CredentialsRepository,
+  type JsonObject,
+  type NewOutboxMessage,
+  type OutboxMessage,
+  PersistenceErrors,
+  type StoredCredentials,
+} from '@tessera/persistence';
+
+import { insertOutbox, PostgresOutbox } from './postgres-outbox';
+import { translatePostgresError } from './postgres-error.translator';
+
+interface CredentialsRow {
+  tenant_id: string;
+  device_id: string;
+  version: string;
+  credentials: JsonObject[];
+}
+
+const toDomain = (r: CredentialsRow): StoredCredentials => ({
+  tenantId: r.tenant_id,
+  deviceId: r.device_id,
+  version: r.version,
+  credentials: r.credentials,
+});
+
+const COLUMNS = 'c.tenant_id, c.device_id, c.version, c.credentials';
+
+/** Distinct keys in one fixed order, so concurrent writers lock key rows in the same order. */
+function distinctKeys(keys: readonly CredentialKey[]): CredentialKey[] {
+  const byId = new Map(keys.map((k) => [JSON.stringify([k.type, k.authId]), k]));
+  return [...byId.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, k]) => k);
+}
+
+/** The 409 names the (type, auth-id) that is taken; never anything of the secrets. */
+const credentialKeyTaken = (key: CredentialKey): Error =>
+  PersistenceErrors.duplicate('credentials', `of type '${key.type}' with auth-id '${key.authId}'`);
+
+/**
+ * Credentials in PostgreSQL: the set as a jsonb array in `credentials`, its (type, auth-id) keys in
+ * `credential_key` (unique per tenant), both and the outbox rows written in one transaction.
+ */
+export class PostgresCredentialsRepository extends CredentialsRepository {
+  private readonly outbox: PostgresOutbox;
+
+  constructor(private readonly dataSource: DataSource) {
+    super();
+    this.outbox = new PostgresOutbox(dataSource, 'credentials');
+  }
+
+  async replace(
+    tenantId: string,
+    deviceId: string,
+    credentials: readonly JsonObject[],
+    keys: readonly CredentialKey[],
+    expectedVersion: string | undefined,
+    outbox: readonly NewOutboxMessage[],
+  ): Promise<string> {
+    const version = randomUUID();
+    const wanted = distinctKeys(keys);
+    // node-postgres would turn a JS array into a PostgreSQL array literal, not JSON.
+    const json = JSON.stringify(credentials);
+    await this.run(() =>
+      this.dataSource.transaction(async (m) => {
+        if (expectedVersion === undefined) {
+          await m.query(
+            `INSERT INTO credentials (tenant_id, device_id, version, credentials, updated_at)
+             VALUES ($1, $2, $3, $4::jsonb, now())
+             ON CONFLICT (tenant_id, device_id) DO UPDATE SET version = EXCLUDED.version,
+               credentials = EXCLUDED.credentials, updated_at = EXCLUDED.updated_at`,
+            [tenantId, deviceId, version, json],
+          );
+        } else {
+          const [, count] = await m.query<[unknown[], number]>(
+            `UPDATE credentials SET version = $3, credentials = $4::jsonb, updated_at = now()
+             WHERE tenant_id = $1 AND device_id = $2 AND version = $5 RETURNING device_id`,
+            [tenantId, deviceId, version, json, expectedVersion],
+          );
+          // No row, or another version: either way the caller's version is not the current one.
+          if (count === 0) throw PersistenceErrors.versionMismatch('credentials', deviceId);
+        }
+        await m.query('DELETE FROM credential_key WHERE tenant_id = $1 AND device_id = $2', [
+          tenantId,
+          deviceId,
+        ]);
+        if (wanted.length > 0) {
+          // DO NOTHING (rather than a unique violation) keeps the transaction usable and tells
+          // exactly which keys another device holds; a concurrent uncommitted claim is waited for.
+          const inserted = await m.query<{ type: string; auth_id: string }[]>(
+            `INSERT INTO credential_key (tenant_id, type, auth_id, device_id)
+             SELECT $1, k.type, k.auth_id, $2 FROM unnest($3::text[], $4::text[]) AS k(type, auth_id)
+             ORDER BY k.type, k.auth_id
+             ON CONFLICT (tenant_id, type, auth_id) DO NOTHING RETURNING type, auth_id`,
+            [tenantId, deviceId, wanted.map((k) => k.type), wanted.map((k) => k.authId)],
+          );
+          const got = new Set(inserted.map((r) => JSON.stringify([r.type, r.auth_id])));
+          const taken = wanted.find((k) => !got.has(JSON.stringify([k.type, k.authId])));
+          if (taken) throw credentialKeyTaken(taken);
+        }
+        await insertOutbox(m, 'credentials', outbox);
+      }),
+    );
+    return version;
+  }
+
+  async findByDevice(tenantId: string, deviceId: string): Promise<StoredCredentials | undefined> {
+    const [row] = await this.run(() =>
+      this.dataSource.query<CredentialsRow[]>(
+        `SELECT ${COLUMNS} FROM credentials c WHERE c.tenant_id = $1 AND c.device_id = $2`,
+        [tenantId, deviceId],
+      ),
+    );
+    return row ? toDomain(row) : undefined;
+  }
+
+  async findByKey(tenantId: string, key: CredentialKey): Promise<StoredCredentials | undefined> {
+    const [row] = await this.run(() =>
+      this.dataSource.query<CredentialsRow[]>(
+        `SELECT ${COLUMNS} FROM credential_key k
+           JOIN credentials c ON c.tenant_id = k.tenant_id AND c.device_id = k.device_id
+         WHERE k.tenant_id = $1 AND k.type = $2 AND k.auth_id = $3`,
+        [tenantId, key.type, key.authId],
+      ),
+    );
+    return row ? toDomain(row) : undefined;
+  }
+
+  async deleteForDevice(
+    tenantId: string,
+    deviceId: string,
+    outbox: readonly NewOutboxMessage[],
+  ): Promise<void> {
+    await this.run(() =>
+      this.dataSource.transaction(async (m) => {
+        // The keys go with the row (ON DELETE CASCADE).
+        await m.query('DELETE FROM credentials WHERE tenant_id = $1 AND device_id = $2', [
+          tenantId,
+          deviceId,
+        ]);
+        await insertOutbox(m, 'credentials', outbox);
+      }),
+    );
+  }
+
+  async deleteAllOfTenant(tenantId: string, outbox: readonly NewOutboxMessage[]): Promise<void> {
+    await this.run(() =>
+      this.dataSource.transaction(async (m) => {
+        await m.query('DELETE FROM credentials WHERE tenant_id = $1', [tenantId]);
+        await insertOutbox(m, 'credentials', outbox);
+      }),
+    );
+  }
+
+  pendingNotifications(limit: number): Promise<OutboxMessage[]> {
+    return this.run(() => this.outbox.pending(limit));
+  }
+
+  acknowledgeNotifications(ids: readonly string[]): Promise<void> {
+    return this.run(() => this.outbox.acknowledge(ids));
+  }
+
+  async close(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+
+  private async run<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (e) {
+      throw translatePostgresError(e, 'credentials');
+    }
+  }
+}

@@ -1,0 +1,214 @@
+import { randomUUID } from 'node:crypto';
+
+import { Injectable } from '@nestjs/common';
+
+import {
+  type JsonObject,
+  type NewOutboxMessage,
+  type TenantKeys,
+  TenantRepository,
+} from '@tessera/persistence';
+import {
+  NotFoundError,
+  parseOrThrow,
+  ResourceConflictError,
+  ResourceVersionSchema,
+  SearchTenantsQuerySchema,
+  tenantChangeNotification,
+  TenantIdSchema,
+  TenantSchema,
+  type LifecycleChange,
+  type ResourceVersion,
+  type SearchTenantsResult,
+  type Tenant,
+  type TenantId,
+  type TenantWithId,
+} from '@tessera/registry-api';
+import { outboxMessageOf, toSearchQuery } from '@tessera/registry-kit';
+
+import { completeTrustedCas } from './trusted-ca';
+
+/** A tenant as stored, with its resource version (the ETag). */
+export interface VersionedTenant {
+  readonly tenant: Tenant;
+  readonly version: ResourceVersion;
+}
+
+/** The keys the store indexes: alias, trust anchor group and the trusted CAs' subject DNs. */
+export function tenantKeysOf(tenant: Tenant): TenantKeys {
+  const subjectDns = (tenant['trusted-ca'] ?? []).flatMap((ca) =>
+    ca['subject-dn'] === undefined ? [] : [ca['subject-dn']],
+  );
+  return {
+    alias: tenant.alias,
+    trustAnchorGroup: tenant['trust-anchor-group'],
+    subjectDns: [...new Set(subjectDns)],
+  };
+}
+
+// Stored documents are tenants this service validated; the store keeps them as plain JSON.
+const toDocument = (tenant: Tenant): JsonObject => tenant as unknown as JsonObject;
+const fromDocument = (document: JsonObject): Tenant => document;
+const asVersion = (version: string): ResourceVersion => ResourceVersionSchema.parse(version);
+
+/**
+ * Tenant management (Hono's `TenantManagementService`): validates tenants against the registry-api
+ * schemas, completes trusted CAs, enforces CA subject DN uniqueness across trust anchor groups, and
+ * writes a `tenant-change-v1` notification to the outbox in the same store write as every change.
+ * Errors are status-coded (`ServiceInvocationError`); transports map them.
+ *
+ * Deleting a tenant touches no devices or credentials: those belong to the other registry services,
+ * which treat devices of a missing tenant as not found. Hono sends no all-devices notification for
+ * a tenant delete either; adapters drop the tenant (and with it its devices) on the DELETE.
+ */
+@Injectable()
+export class TenantManagementService {
+  constructor(private readonly tenants: TenantRepository) {}
+
+  /**
+   * Creates a tenant; generates a UUID when no id is given. `body` undefined means `{}`.
+   * @throws ClientError 400 (invalid id, body or trusted CA), ResourceConflictError 409 (id, alias
+   *   or CA subject DN taken).
+   */
+  async create(
+    tenantId: string | undefined,
+    body: unknown,
+  ): Promise<{ id: TenantId; version: ResourceVersion }> {
+    const id = this.tenantId(tenantId ?? randomUUID());
+    const tenant = this.parse(body, id);
+    const keys = tenantKeysOf(tenant);
+    await this.assertKeysAvailable(id, keys);
+    const version = await this.tenants.create(id, toDocument(tenant), keys, [
+      this.notification('CREATE', id, tenant),
+    ]);
+    return { id, version: asVersion(version) };
+  }
+
+  /** @throws ClientError 400 (invalid id), NotFoundError 404. */
+  async read(tenantId: string): Promise<VersionedTenant> {
+    const id = this.tenantId(tenantId);
+    const stored = await this.tenants.findById(id);
+    if (stored === undefined) throw notFound(id);
+    return { tenant: fromDocument(stored.document), version: asVersion(stored.version) };
+  }
+
+  /**
+   * Replaces a tenant.
+   * @param expectedVersion from `If-Match`; undefined writes unconditionally.
+   * @throws ClientError 400, NotFoundError 404, ResourceConflictError 409 (alias or CA subject DN
+   *   taken) or 412 (version mismatch).
+   */
+  async update(
+    tenantId: string,
+    body: unknown,
+    expectedVersion: string | undefined,
+  ): Promise<ResourceVersion> {
+    const id = this.tenantId(tenantId);
+    const tenant = this.parse(body, id);
+    const keys = tenantKeysOf(tenant);
+    await this.assertKeysAvailable(id, keys);
+    const version = await this.tenants.update(id, toDocument(tenant), keys, expectedVersion, [
+      this.notification('UPDATE', id, tenant),
+    ]);
+    return asVersion(version);
+  }
+
+  /** @throws ClientError 400, NotFoundError 404, ResourceConflictError 412 (version mismatch). */
+  async delete(tenantId: string, expectedVersion: string | undefined): Promise<void> {
+    const id = this.tenantId(tenantId);
+    await this.tenants.delete(id, expectedVersion, [this.notification('DELETE', id, undefined)]);
+  }
+
+  /**
+   * Hono's tenant search over the raw query (`pageSize`, `pageOffset` as a page number, repeatable
+   * `filterJson` and `sortJson`). `pageSize=0` returns only the total.
+   * @throws ClientError 400 (malformed query), NotFoundError 404 when nothing matches.
+   */
+  async search(rawQuery: unknown): Promise<SearchTenantsResult> {
+    const parsed = parseOrThrow(SearchTenantsQuerySchema, rawQuery, 'TENANT.INVALID_SEARCH');
+    const query = toSearchQuery(parsed);
+    // One row is requested for a count-only search: the total comes with the rows.
+    const page = await this.tenants.search(
+      parsed.pageSize === 0 ? { ...query, pageSize: 1 } : query,
+    );
+    if (page.total === 0) throw new NotFoundError('TENANT.NOT_FOUND', 'no matching tenants found');
+    const result = parsed.pageSize === 0 ? [] : page.result;
+    return {
+      total: page.total,
+      result: result.map((t) => ({ id: t.id, ...t.document }) as unknown as TenantWithId),
+    };
+  }
+
+  private tenantId(value: string): TenantId {
+    return parseOrThrow(TenantIdSchema, value, 'TENANT.INVALID_ID');
+  }
+
+  private parse(body: unknown, id: TenantId): Tenant {
+    const tenant = parseOrThrow(
+      TenantSchema,
+      body === undefined ? {} : body,
+      'TENANT.MALFORMED',
+      id,
+    );
+    const cas = tenant['trusted-ca'];
+    return cas === undefined ? tenant : { ...tenant, 'trusted-ca': completeTrustedCas(cas, id) };
+  }
+
+  /**
+   * Aliases are unique; CAs of different tenants may share a subject DN only within one trust
+   * anchor group. The store's unique alias index stays the authority under concurrent writes; the
+   * alias look-up here answers 409 the same way on every store (FerretDB reports a unique index
+   * violation of an update as an internal error).
+   */
+  private async assertKeysAvailable(id: TenantId, keys: TenantKeys): Promise<void> {
+    const alias = keys.alias;
+    const [aliasHolders, holders] = await Promise.all([
+      alias === undefined
+        ? undefined
+        : this.tenants.search({
+            filters: [{ field: '/alias', op: 'eq', value: alias }],
+            sort: [],
+            pageSize: 2,
+            pageOffset: 0,
+          }),
+      Promise.all(keys.subjectDns.map((dn) => this.tenants.findBySubjectDn(dn))),
+    ]);
+    if (aliasHolders?.result.some((other) => other.id !== id) === true) {
+      throw new ResourceConflictError(
+        'TENANT.ALIAS_CONFLICT',
+        `a tenant with alias ${alias ?? ''} already exists`,
+        { tenantId: id },
+      );
+    }
+    keys.subjectDns.forEach((dn, index) => {
+      const conflict = holders[index]?.some(
+        (other) =>
+          other.id !== id &&
+          (keys.trustAnchorGroup === undefined ||
+            other.keys.trustAnchorGroup !== keys.trustAnchorGroup),
+      );
+      if (conflict === true) {
+        throw new ResourceConflictError(
+          'TENANT.TRUST_ANCHOR_CONFLICT',
+          `a trusted CA with subject DN [${dn}] is already used by another tenant`,
+          { tenantId: id },
+        );
+      }
+    });
+  }
+
+  private notification(
+    change: LifecycleChange,
+    id: TenantId,
+    tenant: Tenant | undefined,
+  ): NewOutboxMessage {
+    // Like Hono, a DELETE reports the tenant as disabled.
+    const enabled = tenant === undefined ? false : (tenant.enabled ?? true);
+    const invalidate = tenant?.ext?.['invalidate-cache-on-update'] ?? false;
+    return outboxMessageOf(tenantChangeNotification(change, id, enabled, invalidate));
+  }
+}
+
+function notFound(id: TenantId): NotFoundError {
+  return new NotFoundError('TENANT.NOT_FOUND', `tenant ${id} not found`, { tenantId: id });
+}

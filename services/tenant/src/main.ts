@@ -1,0 +1,56 @@
+import { bootstrapTelemetry } from '@tessera/telemetry';
+
+const telemetry = bootstrapTelemetry({ serviceName: 'tessera-tenant' });
+
+import { Module } from '@nestjs/common';
+
+import { loadConfig } from '@tessera/config';
+import { KafkaConfig, MessagingModule } from '@tessera/messaging-nest';
+import { PersistenceConfig, PersistenceModule } from '@tessera/persistence-nest';
+import {
+  ManagementAuthConfig,
+  ManagementAuthModule,
+  resolveManagementAuth,
+} from '@tessera/registry-kit';
+import {
+  HealthController,
+  HealthRegistry,
+  HttpServerConfig,
+  MetricsController,
+  runHttpService,
+} from '@tessera/service-nest';
+import { TenantModule } from '@tessera/tenant-service';
+
+/** The tenant service on its own: `/v1/tenants` with HTTP Basic authentication. */
+@Module({ controllers: [HealthController, MetricsController], providers: [HealthRegistry] })
+class TenantApp {}
+
+void runHttpService({
+  name: 'tessera tenant',
+  configure: () => {
+    const config = loadConfig({
+      http: HttpServerConfig,
+      persistence: PersistenceConfig,
+      kafka: KafkaConfig,
+      auth: ManagementAuthConfig,
+    });
+    // Outside the embedded app, MANAGEMENT_AUTH=none is refused: the API is never open by accident.
+    const auth = resolveManagementAuth(config.auth, {
+      embeddedDevMode: false,
+      host: config.http.host,
+    });
+    return {
+      http: config.http,
+      module: {
+        module: TenantApp,
+        imports: [
+          PersistenceModule.forRoot(config.persistence),
+          MessagingModule.forRoot(config.kafka, { consumerGroup: 'tessera-tenant' }),
+          ManagementAuthModule.forRoot(auth),
+          TenantModule,
+        ],
+      },
+    };
+  },
+  onStop: () => telemetry.shutdown(),
+});
