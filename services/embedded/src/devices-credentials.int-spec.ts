@@ -76,11 +76,11 @@ function describeDeviceAndCredentialsApi(store: string, env: () => Record<string
       process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
         output.push(String(chunk));
         return writes.out(chunk, ...rest);
-      }) as typeof process.stdout.write;
+      });
       process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
         output.push(String(chunk));
         return writes.err(chunk, ...rest);
-      }) as typeof process.stderr.write;
+      });
       const started = await createHttpApp(appModule(env()), {
         host: '127.0.0.1',
         port: 0,

@@ -29,8 +29,9 @@ export class InProcessBroker {
     async stop(): Promise<void> {
       // Nothing to close.
     }
-    async send(destination: string, message: Message, _options: SendOptions): Promise<void> {
+    send(destination: string, message: Message, _options: SendOptions): Promise<void> {
       this.broker.publish(destination, message);
+      return Promise.resolve();
     }
   })(this);
 
@@ -41,8 +42,9 @@ export class InProcessBroker {
     async start(): Promise<void> {
       // Nothing to connect.
     }
-    async stop(): Promise<void> {
+    stop(): Promise<void> {
       this.broker.subscribers.clear();
+      return Promise.resolve();
     }
     async subscribe(
       source: string,
@@ -61,8 +63,9 @@ export class InProcessBroker {
     }
     set.add(handler);
     return {
-      close: async () => {
+      close: () => {
         this.subscribers.get(source)?.delete(handler);
+        return Promise.resolve();
       },
     };
   }

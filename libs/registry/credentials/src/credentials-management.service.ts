@@ -20,9 +20,14 @@ import {
   type DeviceId,
   type TenantId,
 } from '@tessera/registry-api';
-import { DeviceDirectory, outboxMessageOf, TenantDirectory } from '@tessera/registry-kit';
+import {
+  DeviceDirectory,
+  outboxMessageOf,
+  subjectOf,
+  TenantDirectory,
+} from '@tessera/registry-kit';
 
-import { parseCertificate, rfc2253SubjectDn } from './x509';
+import { parseCertificate } from './x509';
 
 /** How passwords are hashed (Hono's `maxBcryptCostFactor` and the cost it hashes `pwd-plain` with). */
 export interface PasswordPolicy {
@@ -131,7 +136,7 @@ export class CredentialsManagementService {
     const previous = (stored?.credentials ?? []) as Json[];
     const merged: Json[] = [];
     for (const credential of parsed)
-      merged.push(await this.merge(this.withCertificate(credential, tenant), previous, tenant));
+      merged.push(await this.merge(this.withCertificate(credential), previous, tenant));
     const seen = new Set<string>();
     for (const c of merged) {
       const key = `${String(c['type'])}\u0000${String(c['auth-id'])}`;
@@ -164,7 +169,7 @@ export class CredentialsManagementService {
   }
 
   // x509-cert given as `cert`: the auth-id and validity come from the certificate, which is dropped.
-  private withCertificate(credential: Json, tenant: TenantId): Json {
+  private withCertificate(credential: Json): Json {
     if (credential['type'] !== CredentialType.X509_CERT || typeof credential['cert'] !== 'string')
       return credential;
     const certificate = parseCertificate(credential['cert'], 'CREDENTIALS.INVALID_CERT');
@@ -175,8 +180,7 @@ export class CredentialsManagementService {
       'not-before': new Date(certificate.validFrom).toISOString(),
       'not-after': new Date(certificate.validTo).toISOString(),
     };
-    void tenant;
-    return { ...rest, 'auth-id': rfc2253SubjectDn(certificate), secrets: [secret] };
+    return { ...rest, 'auth-id': subjectOf(certificate).dn, secrets: [secret] };
   }
 
   private async merge(

@@ -33,9 +33,9 @@ export interface VersionedDevice {
   readonly version: string;
 }
 
-function asList(value: unknown): string[] {
+function asList(value: string | readonly string[] | undefined): string[] {
   if (value === undefined) return [];
-  return Array.isArray(value) ? value.map(String) : [String(value)];
+  return typeof value === 'string' ? [value] : [...value];
 }
 
 /** Hono's device JSON from a stored device, with `status` built from the server-owned fields. */
@@ -123,7 +123,7 @@ export class DeviceManagementService {
     await this.requireTenant(tenant);
     const enabled = write.document['enabled'] !== false;
     return this.devices.update(tenant, id, write, ifMatch, [
-      outboxMessageOf(deviceChangeNotification('UPDATE', tenant, id as DeviceId, enabled)),
+      outboxMessageOf(deviceChangeNotification('UPDATE', tenant, id, enabled)),
     ]);
   }
 
@@ -132,7 +132,7 @@ export class DeviceManagementService {
     const tenant = this.tenantId(tenantId);
     const id = this.deviceId(deviceId, tenant);
     await this.devices.delete(tenant, id, ifMatch, [
-      outboxMessageOf(deviceChangeNotification('DELETE', tenant, id as DeviceId, false)),
+      outboxMessageOf(deviceChangeNotification('DELETE', tenant, id, false)),
     ]);
   }
 

@@ -1,4 +1,4 @@
-import type { JsonObject, NewOutboxMessage } from '@tessera/persistence';
+import type { NewOutboxMessage } from '@tessera/persistence';
 import {
   notificationKeyOf,
   notificationTopicOf,
@@ -10,6 +10,6 @@ export function outboxMessageOf(notification: RegistryNotification): NewOutboxMe
   return {
     topic: notificationTopicOf(notification).toString(),
     key: notificationKeyOf(notification),
-    payload: notification as unknown as JsonObject,
+    payload: notification,
   };
 }
