@@ -46,12 +46,12 @@ export class InProcessBroker {
       this.broker.subscribers.clear();
       return Promise.resolve();
     }
-    async subscribe(
+    subscribe(
       source: string,
       handler: MessageHandler,
       _options?: SubscribeOptions,
     ): Promise<Subscription> {
-      return this.broker.add(source, handler);
+      return Promise.resolve(this.broker.add(source, handler));
     }
   })(this);
 
