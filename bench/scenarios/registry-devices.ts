@@ -94,10 +94,10 @@ function storeEnv(store: 'postgres' | 'mongodb'): Record<string, string> {
 }
 
 /** The registry app in this process, with one tenant; requests go over loopback HTTP. */
-function registryHarness(store: 'postgres' | 'mongodb') {
+function registryHarness(store: 'postgres' | 'mongodb', purpose: string) {
   let app: INestApplication | undefined;
   let base = '';
-  const tenant = `bench-${store}-${RUN}`;
+  const tenant = `bench-${purpose}-${store}-${RUN}`;
   return {
     tenant,
     url: (path: string) => `${base}${path}`,
@@ -121,7 +121,7 @@ function registryHarness(store: 'postgres' | 'mongodb') {
 
 /** `POST /v1/devices/{tenant}/{id}`, one at a time (Hono's management API, full stack). */
 export function deviceCreateScenario(store: 'postgres' | 'mongodb'): Scenario {
-  const registry = registryHarness(store);
+  const registry = registryHarness(store, 'create');
   return {
     name: `registry:device-create/${store}`,
     baseline: BASELINE,
@@ -152,7 +152,7 @@ export function deviceCreateScenario(store: 'postgres' | 'mongodb'): Scenario {
 
 /** Device search with a filter and a page of 10 over 1,000 devices, one at a time. */
 export function deviceSearchScenario(store: 'postgres' | 'mongodb'): Scenario {
-  const registry = registryHarness(store);
+  const registry = registryHarness(store, 'search');
   const devices = 1_000;
   return {
     name: `registry:device-search/${store}`,
