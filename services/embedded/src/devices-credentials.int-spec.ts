@@ -73,14 +73,14 @@ function describeDeviceAndCredentialsApi(store: string, env: () => Record<string
 
     beforeAll(async () => {
       // Capture every log line the services write while they handle secrets.
-      process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+      process.stdout.write = (chunk: string | Uint8Array, ...rest: never[]) => {
         output.push(String(chunk));
         return writes.out(chunk, ...rest);
-      });
-      process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+      };
+      process.stderr.write = (chunk: string | Uint8Array, ...rest: never[]) => {
         output.push(String(chunk));
         return writes.err(chunk, ...rest);
-      });
+      };
       const started = await createHttpApp(appModule(env()), {
         host: '127.0.0.1',
         port: 0,
@@ -485,6 +485,24 @@ function describeDeviceAndCredentialsApi(store: string, env: () => Record<string
         expect(freed?.status).toBe(204);
         await api.call('POST', device(t, 'd'), { body: {} });
         expect((await api.call('GET', credentials(t, 'd'))).body).toEqual([]);
+      });
+
+      it('drops the old credentials of a device deleted and created again before the clean-up ran', async () => {
+        const t = await newTenant();
+        await api.call('POST', device(t, 'd'), { body: {} });
+        const creds = [
+          { type: 'hashed-password', 'auth-id': 'reborn', secrets: [{ 'pwd-plain': SECRETS[1] }] },
+        ];
+        expect((await api.call('PUT', credentials(t, 'd'), { body: creds })).status).toBe(204);
+        expect((await api.call('DELETE', device(t, 'd'))).status).toBe(204);
+        // At once, before the DELETE notification can have been relayed and handled.
+        expect((await api.call('POST', device(t, 'd'), { body: {} })).status).toBe(201);
+        // The old password must not authenticate the new device.
+        const emptied = await eventually(async () => {
+          const r = await api.call('GET', credentials(t, 'd'));
+          return Array.isArray(r.body) && r.body.length === 0 ? r : undefined;
+        });
+        expect(emptied?.body).toEqual([]);
       });
     });
 

@@ -8,7 +8,12 @@ import {
   type OutboxMessage,
   type StoredCredentials,
 } from '@tessera/persistence';
-import { DeviceDirectory, TenantDirectory, type TenantSummary } from '@tessera/registry-kit';
+import {
+  DeviceDirectory,
+  type DeviceSummary,
+  TenantDirectory,
+  type TenantSummary,
+} from '@tessera/registry-kit';
 
 import { bcryptHash, CredentialsManagementService } from './credentials-management.service';
 
@@ -55,8 +60,8 @@ class InMemoryCredentials extends CredentialsRepository {
 }
 
 class Devices extends DeviceDirectory {
-  async exists(_tenant: string, device: string): Promise<boolean> {
-    return device !== 'unknown';
+  async find(_tenant: string, device: string): Promise<DeviceSummary | undefined> {
+    return device === 'unknown' ? undefined : { created: new Date(0) };
   }
 }
 

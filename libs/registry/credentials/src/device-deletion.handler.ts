@@ -22,10 +22,26 @@ import { DeviceDirectory } from '@tessera/registry-kit';
 
 import { CredentialsManagementService } from './credentials-management.service';
 
+// A DELETE older than this is history replayed to a new consumer group, not a fresh deletion.
+const REPLAY_HORIZON_MS = 60 * 60 * 1000;
+
+/**
+ * Whether a device that exists now was created again after the deletion a notification reports.
+ * Its stored credentials may then still be the deleted device's, which must not authenticate the
+ * new one: they are dropped (the user sets new ones), unless the notification is old history.
+ */
+function recreatedAfter(created: Date, deletedAt: string): boolean {
+  const deleted = Date.parse(deletedAt);
+  if (Number.isNaN(deleted) || Date.now() - deleted > REPLAY_HORIZON_MS) return false;
+  // Hono's timestamps have second precision.
+  return created.getTime() >= deleted - 1_000;
+}
+
 /**
  * Deletes the credentials of deleted devices, driven by the device service's change notifications
- * (Hono deletes them in the same store; here each service owns its data). A redelivered or replayed
- * DELETE is skipped when the device exists again by then, so it never erases a new device's set.
+ * (Hono deletes them in the same store; here each service owns its data). When the device exists
+ * again by the time the DELETE arrives, the credentials are dropped only if it was re-created after
+ * that deletion, so a replayed old DELETE never erases a current device's credentials.
  */
 @Injectable()
 export class DeviceDeletionHandler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -64,7 +80,8 @@ export class DeviceDeletionHandler implements OnApplicationBootstrap, OnApplicat
       notification.type === RegistryNotificationType.DEVICE_CHANGE &&
       notification.change === 'DELETE'
     ) {
-      if (await this.devices.exists(notification['tenant-id'], notification['device-id'])) return;
+      const device = await this.devices.find(notification['tenant-id'], notification['device-id']);
+      if (device && !recreatedAfter(device.created, notification['creation-time'])) return;
       await this.service.deleteForDevice(notification['tenant-id'], notification['device-id']);
     } else if (notification.type === RegistryNotificationType.ALL_DEVICES_OF_TENANT_DELETED) {
       await this.service.deleteAllOfTenant(notification['tenant-id']);

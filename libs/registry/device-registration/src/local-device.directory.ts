@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 
 import { NotFoundError } from '@tessera/registry-api';
-import { DeviceDirectory } from '@tessera/registry-kit';
+import { DeviceDirectory, type DeviceSummary, summarizeDevice } from '@tessera/registry-kit';
 
 import { DeviceManagementService } from './device-management.service';
 
@@ -12,12 +12,11 @@ export class LocalDeviceDirectory extends DeviceDirectory {
     super();
   }
 
-  async exists(tenantId: string, deviceId: string): Promise<boolean> {
+  async find(tenantId: string, deviceId: string): Promise<DeviceSummary | undefined> {
     try {
-      await this.service.read(tenantId, deviceId);
-      return true;
+      return summarizeDevice((await this.service.read(tenantId, deviceId)).device);
     } catch (e) {
-      if (e instanceof NotFoundError) return false;
+      if (e instanceof NotFoundError) return undefined;
       throw e;
     }
   }

@@ -21,10 +21,29 @@ export abstract class TenantDirectory {
   abstract get(tenantId: string): Promise<TenantSummary | undefined>;
 }
 
+/** What the credentials service needs to know about a device. */
+export interface DeviceSummary {
+  /** When this incarnation of the device was created (`status.created`). */
+  readonly created: Date;
+}
+
 /** Looks devices up across the service boundary (for the credentials service). */
 export abstract class DeviceDirectory {
+  /** The device, or undefined if it does not exist. Rejects with ServerError(503) if it cannot tell. */
+  abstract find(tenantId: string, deviceId: string): Promise<DeviceSummary | undefined>;
+
   /** Whether the device exists. Rejects with ServerError(503) if it cannot tell. */
-  abstract exists(tenantId: string, deviceId: string): Promise<boolean>;
+  async exists(tenantId: string, deviceId: string): Promise<boolean> {
+    return (await this.find(tenantId, deviceId)) !== undefined;
+  }
+}
+
+/** The summary of a management-API device object. */
+export function summarizeDevice(device: Record<string, unknown>): DeviceSummary {
+  const status = (device['status'] ?? {}) as Record<string, unknown>;
+  const created =
+    typeof status['created'] === 'string' ? Date.parse(status['created']) : Number.NaN;
+  return { created: new Date(Number.isNaN(created) ? 0 : created) };
 }
 
 /** Where another registry service's management API is and how to authenticate to it. */
@@ -113,13 +132,19 @@ export class HttpDeviceDirectory extends DeviceDirectory {
     super();
   }
 
-  async exists(tenantId: string, deviceId: string): Promise<boolean> {
-    const { status } = await getJson(
+  async find(tenantId: string, deviceId: string): Promise<DeviceSummary | undefined> {
+    const { status, body } = await getJson(
       this.endpoint,
       `/v1/devices/${encodeURIComponent(tenantId)}/${encodeURIComponent(deviceId)}`,
     );
-    if (status === 200) return true;
-    if (status === 404) return false;
-    throw new ServerError(503, 'REGISTRY.UNEXPECTED', `device service answered ${String(status)}`);
+    if (status === 404) return undefined;
+    if (status !== 200 || typeof body !== 'object' || body === null) {
+      throw new ServerError(
+        503,
+        'REGISTRY.UNEXPECTED',
+        `device service answered ${String(status)}`,
+      );
+    }
+    return summarizeDevice(body as Record<string, unknown>);
   }
 }
