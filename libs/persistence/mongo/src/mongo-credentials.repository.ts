@@ -141,9 +141,10 @@ export interface MongoCredentialsRepositoryOptions {
   /** How old an unfinished `deleteAllOfTenant` must be before the relay's poll finishes it. Default 60 s. */
   readonly deleteAllRecoveryAfterMs?: number;
   /**
-   * How long a superseded revision is kept (then deleted once its notifications are acknowledged).
-   * Must exceed the time between a revision's insert and its writer's stale check (see
-   * `insertRevision`), i.e. milliseconds. Default 60 s.
+   * How long a superseded revision is kept at least (it is deleted at a later write or
+   * acknowledgement of the device, once its notifications are acknowledged). Must exceed the time
+   * between a revision's insert and its writer's stale check (see `insertRevision`), i.e.
+   * milliseconds. Default 10 s.
    */
   readonly revisionRetentionMs?: number;
 }
@@ -200,10 +201,12 @@ export class MongoCredentialsRepository extends CredentialsRepository {
     this.revisions = db.collection<RevisionDocument>(Collections.credentials);
     this.markers = db.collection<DeleteAllMarker>(Collections.credentials);
     this.claims = db.collection<KeyClaim>(Collections.credentialKeys);
-    this.outbox = new MongoOutbox(this.revisions, db);
+    // Quiet time 0: a revision is never updated except for the outbox pruning itself, so there is
+    // no user write that pruning could race with, and superseded revisions can go at once.
+    this.outbox = new MongoOutbox(this.revisions, db, 0);
     this.leaseMs = options.claimLeaseMs ?? 30_000;
     this.recoveryAfterMs = options.deleteAllRecoveryAfterMs ?? 60_000;
-    this.retentionMs = options.revisionRetentionMs ?? 60_000;
+    this.retentionMs = options.revisionRetentionMs ?? 10_000;
   }
 
   async replace(
@@ -458,8 +461,9 @@ export class MongoCredentialsRepository extends CredentialsRepository {
   }
 
   /**
-   * Writes a `removed` head carrying `entries` and deletes the device's claims observed before it
-   * (its own write is the fence). With `upTo`, a set written later is left alone (recovery).
+   * Writes a `removed` head carrying `entries` and deletes the device's claims observed between
+   * reading the head it replaces and writing it (the write is their fence). With `upTo`, a set
+   * written later is left alone (recovery).
    */
   private async removeDevice(
     tenantId: string,
@@ -467,10 +471,11 @@ export class MongoCredentialsRepository extends CredentialsRepository {
     entries: EmbeddedOutboxEntry[],
     upTo?: Date,
   ): Promise<void> {
-    const observed = await this.claims.find({ tenantId, deviceId }).toArray();
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const head = await this.head(tenantId, deviceId);
       if (upTo !== undefined && isLive(head) && head.updatedAt > upTo) return;
+      // After reading the head (so its keys' claims are seen), before the write that fences them.
+      const observed = await this.claims.find({ tenantId, deviceId }).toArray();
       if (!isLive(head) && observed.length === 0 && entries.length === 0) return;
       const seq = (head?.seq ?? 0) + 1;
       const now = new Date();

@@ -4,6 +4,7 @@ import type {
   CredentialKey,
   CredentialsRepository,
   JsonObject,
+  JsonValue,
   NewOutboxMessage,
 } from '@tessera/persistence';
 import { ResourceConflictError } from '@tessera/registry-api';
@@ -32,9 +33,12 @@ const psk = (authId: string): JsonObject => ({
   secrets: [{ id: randomUUID(), key: SECRET }],
 });
 
+/** A JSON member as text (the credentials built here have string `type` and `auth-id`). */
+const text = (v: JsonValue | undefined): string => (typeof v === 'string' ? v : JSON.stringify(v));
+
 const keyOf = (c: JsonObject): CredentialKey => ({
-  type: String(c['type']),
-  authId: String(c['auth-id']),
+  type: text(c['type']),
+  authId: text(c['auth-id']),
 });
 
 /**
@@ -65,7 +69,7 @@ export function describeCredentialsRepositoryContract(
     const pendingOf = async (tenantId: string): Promise<string[]> =>
       (await sut.pendingNotifications(10_000))
         .filter((m) => m.key === tenantId)
-        .map((m) => String(m.payload['change']));
+        .map((m) => text(m.payload['change']));
     const holder = async (tenantId: string, c: JsonObject): Promise<string | undefined> =>
       (await sut.findByKey(tenantId, keyOf(c)))?.deviceId;
 
@@ -384,7 +388,7 @@ export function describeCredentialsRepositoryContract(
         expect(await holder(t, c)).toBe(listed ? 'd' : undefined);
         if (!listed) {
           // Not left claimed either.
-          await put(t, `other-${String(c['type'])}-${String(c['auth-id'])}`, [c]);
+          await put(t, `other-${text(c['type'])}-${text(c['auth-id'])}`, [c]);
         }
       }
     });
