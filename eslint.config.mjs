@@ -70,7 +70,9 @@ function boundaries(inTests) {
       },
       {
         sourceTag: 'type:nest',
+        // Nest glue may build on other Nest glue (the relay uses the messaging module's tokens).
         onlyDependOnLibsWithTags: withTesting([
+          'type:nest',
           'type:adapter',
           'type:client',
           'type:core',

@@ -1,15 +1,7 @@
-import {
-  type DynamicModule,
-  Inject,
-  Module,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 
-import type { MessageSender } from '@tessera/messaging';
-import { NOTIFICATION_SENDER } from '@tessera/messaging-nest';
 import { CredentialsRepository } from '@tessera/persistence';
-import { NotificationRelay } from '@tessera/registry-kit';
+import { notificationRelayProvider } from '@tessera/registry-kit';
 
 import { CredentialsManagementController } from './credentials-management.controller';
 import {
@@ -27,9 +19,7 @@ const CREDENTIALS_RELAY = Symbol('tessera.credentials-relay');
  * sender and receiver from the app.
  */
 @Module({})
-export class CredentialsModule implements OnApplicationBootstrap, OnApplicationShutdown {
-  constructor(@Inject(CREDENTIALS_RELAY) private readonly relay: NotificationRelay) {}
-
+export class CredentialsModule {
   static forRoot(policy: PasswordPolicy): DynamicModule {
     return {
       module: CredentialsModule,
@@ -38,22 +28,9 @@ export class CredentialsModule implements OnApplicationBootstrap, OnApplicationS
         { provide: PASSWORD_POLICY, useValue: policy },
         CredentialsManagementService,
         DeviceDeletionHandler,
-        {
-          provide: CREDENTIALS_RELAY,
-          useFactory: (repo: CredentialsRepository, sender: MessageSender) =>
-            new NotificationRelay('credentials', repo, sender, { intervalMs: 500, batchSize: 100 }),
-          inject: [CredentialsRepository, NOTIFICATION_SENDER],
-        },
+        notificationRelayProvider(CREDENTIALS_RELAY, 'credentials', CredentialsRepository),
       ],
       exports: [CredentialsManagementService],
     };
-  }
-
-  onApplicationBootstrap(): void {
-    this.relay.start();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.relay.stop();
   }
 }

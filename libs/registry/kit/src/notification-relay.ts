@@ -1,6 +1,12 @@
-import { Logger } from '@nestjs/common';
+import {
+  type FactoryProvider,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 
 import { MessagingError, type MessageSender } from '@tessera/messaging';
+import { NOTIFICATION_SENDER } from '@tessera/messaging-nest';
 import type { OutboxMessage, OutboxReader } from '@tessera/persistence';
 import { counter } from '@tessera/telemetry';
 
@@ -17,7 +23,7 @@ export interface NotificationRelayOptions {
  * only delays delivery: messages stay in the store until published, across restarts (at least once;
  * a crash between publish and acknowledge sends a message twice).
  */
-export class NotificationRelay {
+export class NotificationRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger: Logger;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -30,6 +36,14 @@ export class NotificationRelay {
     private readonly options: NotificationRelayOptions = { intervalMs: 1_000, batchSize: 100 },
   ) {
     this.logger = new Logger(`relay:${name}`);
+  }
+
+  onApplicationBootstrap(): void {
+    this.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.stop();
   }
 
   start(): void {
@@ -103,4 +117,21 @@ export class NotificationRelay {
       if (published.length < batch.length) return;
     }
   }
+}
+
+/**
+ * A Nest provider for a service's relay: reads the outbox of `repository` (a DI token) and sends
+ * through the app's notification sender; Nest starts and stops it with the app.
+ */
+export function notificationRelayProvider(
+  token: symbol,
+  name: string,
+  repository: abstract new (...args: never[]) => OutboxReader,
+): FactoryProvider<NotificationRelay> {
+  return {
+    provide: token,
+    useFactory: (outbox: OutboxReader, sender: MessageSender) =>
+      new NotificationRelay(name, outbox, sender, { intervalMs: 500, batchSize: 100 }),
+    inject: [repository, NOTIFICATION_SENDER],
+  };
 }

@@ -1,15 +1,7 @@
-import {
-  Global,
-  Inject,
-  Module,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 
-import type { MessageSender } from '@tessera/messaging';
-import { NOTIFICATION_SENDER } from '@tessera/messaging-nest';
 import { TenantRepository } from '@tessera/persistence';
-import { NotificationRelay, TenantDirectory } from '@tessera/registry-kit';
+import { notificationRelayProvider, TenantDirectory } from '@tessera/registry-kit';
 
 import { LocalTenantDirectory } from './local-tenant.directory';
 import { TenantManagementController } from './tenant-management.controller';
@@ -30,23 +22,8 @@ const TENANT_RELAY = Symbol('tessera.tenant-relay');
     TenantManagementService,
     LocalTenantDirectory,
     { provide: TenantDirectory, useExisting: LocalTenantDirectory },
-    {
-      provide: TENANT_RELAY,
-      useFactory: (repo: TenantRepository, sender: MessageSender) =>
-        new NotificationRelay('tenant', repo, sender, { intervalMs: 500, batchSize: 100 }),
-      inject: [TenantRepository, NOTIFICATION_SENDER],
-    },
+    notificationRelayProvider(TENANT_RELAY, 'tenant', TenantRepository),
   ],
   exports: [TenantManagementService, TenantDirectory],
 })
-export class TenantModule implements OnApplicationBootstrap, OnApplicationShutdown {
-  constructor(@Inject(TENANT_RELAY) private readonly relay: NotificationRelay) {}
-
-  onApplicationBootstrap(): void {
-    this.relay.start();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.relay.stop();
-  }
-}
+export class TenantModule {}
