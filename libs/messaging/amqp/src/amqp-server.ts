@@ -6,6 +6,7 @@ import {
   type EventContext,
   type Receiver,
   type Sender,
+  types,
 } from 'rhea';
 
 import type { Message, ReceivedMessage, RequestHandler } from '@tessera/messaging';
@@ -232,7 +233,15 @@ export class AmqpServer {
       reply = errorReplyFrom(error);
     }
     if (replyLink.is_open()) {
-      replyLink.send(toRheaMessage({ ...reply, correlationId }));
+      // The reply's correlation-id keeps the request id's AMQP type (string, UUID, ulong, binary):
+      // Hono's clients match on the typed value.
+      const raw = ctx.message as { correlation_id?: unknown; message_id?: unknown };
+      const out = toRheaMessage(reply) as { correlation_id?: unknown };
+      const id = raw.correlation_id ?? raw.message_id;
+      // A numeric id can only have been a ulong (AMQP message ids are ulong, uuid, binary or string).
+      out.correlation_id =
+        typeof id === 'number' || typeof id === 'bigint' ? types.wrap_ulong(Number(id)) : id;
+      replyLink.send(out as never);
     }
   }
 }
