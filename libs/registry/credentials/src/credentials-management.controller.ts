@@ -1,7 +1,7 @@
-import { Controller, Get, Headers, Param, Put, Req, Res } from '@nestjs/common';
+import { Controller, Get, Param, Put, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 
-import { ifMatchOf, jsonBody } from '@tessera/registry-kit';
+import { expectedVersion, jsonBody } from '@tessera/registry-kit';
 
 import { CredentialsManagementService } from './credentials-management.service';
 
@@ -25,7 +25,6 @@ export class CredentialsManagementController {
   async set(
     @Param('tenantId') tenantId: string,
     @Param('deviceId') deviceId: string,
-    @Headers('if-match') ifMatch: string | undefined,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
@@ -33,7 +32,7 @@ export class CredentialsManagementController {
       tenantId,
       deviceId,
       jsonBody(req, { required: true }),
-      ifMatchOf(ifMatch),
+      expectedVersion(req),
     );
     res.setHeader('ETag', version).status(204).end();
   }

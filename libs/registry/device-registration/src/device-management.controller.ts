@@ -1,18 +1,7 @@
-import {
-  Controller,
-  Delete,
-  Get,
-  Headers,
-  HttpCode,
-  Param,
-  Post,
-  Put,
-  Req,
-  Res,
-} from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post, Put, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 
-import { ifMatchOf, jsonBody, rawQuery } from '@tessera/registry-kit';
+import { expectedVersion, jsonBody, rawQuery } from '@tessera/registry-kit';
 
 import { DeviceManagementService } from './device-management.service';
 
@@ -65,7 +54,6 @@ export class DeviceManagementController {
   async update(
     @Param('tenantId') tenantId: string,
     @Param('deviceId') deviceId: string,
-    @Headers('if-match') ifMatch: string | undefined,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
@@ -73,7 +61,7 @@ export class DeviceManagementController {
       tenantId,
       deviceId,
       jsonBody(req, { required: true }),
-      ifMatchOf(ifMatch),
+      expectedVersion(req),
     );
     res.setHeader('ETag', version).status(204).end();
   }
@@ -83,9 +71,9 @@ export class DeviceManagementController {
   async delete(
     @Param('tenantId') tenantId: string,
     @Param('deviceId') deviceId: string,
-    @Headers('if-match') ifMatch: string | undefined,
+    @Req() req: Request,
   ): Promise<void> {
-    await this.service.delete(tenantId, deviceId, ifMatchOf(ifMatch));
+    await this.service.delete(tenantId, deviceId, expectedVersion(req));
   }
 
   private async create(

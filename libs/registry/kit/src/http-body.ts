@@ -25,13 +25,3 @@ export function jsonBody(req: Request, options: { required: boolean }): unknown 
   }
   return req.body as unknown;
 }
-
-/**
- * The expected resource version from `If-Match`: Hono compares it verbatim; the RFC 9110 quoted and
- * weak forms are accepted too, and `*` or an empty header mean no precondition.
- */
-export function ifMatchOf(header: string | undefined): string | undefined {
-  const value = header?.trim();
-  if (value === undefined || value === '' || value === '*') return undefined;
-  return value.replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
-}
