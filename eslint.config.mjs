@@ -40,10 +40,12 @@ const driverBans = ['rhea', 'kafkajs', 'mongodb', 'typeorm', 'pg', 'embedded-pos
 
 /**
  * Nx dependency constraints by type and scope tags. Test files may additionally use `type:testing`
- * libs (shared contract suites, infrastructure helpers); production code may not.
+ * libs (shared contract suites, infrastructure helpers) and adapter libs as clients of the servers
+ * under test; production code may not.
  */
 function boundaries(inTests) {
-  const withTesting = (tags) => (inTests ? [...tags, 'type:testing'] : tags);
+  const withTesting = (tags) =>
+    inTests ? [...new Set([...tags, 'type:testing', 'type:adapter'])] : tags;
   return {
     enforceBuildableLibDependency: true,
     banTransitiveDependencies: true,

@@ -14,6 +14,11 @@ export const EmbeddedConfig = defineConfig('embedded', {
     envSchemas.port(28080),
     'device registry management API (HTTP)',
   ),
+  amqpPort: envVar(
+    'AMQP_PORT',
+    envSchemas.port(5672),
+    'registry AMQP 1.0 endpoint (Hono’s southbound APIs; the Tenant API so far)',
+  ),
   endpointsFile: envVar(
     'TESSERA_ENDPOINTS_FILE',
     z.string().default('.tessera/endpoints.json'),

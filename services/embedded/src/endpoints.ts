@@ -20,6 +20,8 @@ export interface Endpoints {
     readonly metrics: string;
   };
   readonly store: { readonly driver: string; readonly location: string };
+  /** The registry's AMQP 1.0 endpoint (Hono's southbound APIs), where it is open. */
+  readonly registry?: { readonly amqp: string; readonly addresses: readonly string[] };
 }
 
 /** Writes the file atomically, so a reader never sees half of it. */

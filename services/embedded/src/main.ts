@@ -6,9 +6,9 @@ import { rmSync } from 'node:fs';
 
 import { ConfigError, loadConfig } from '@tessera/config';
 import { CredentialsConfig } from '@tessera/credentials-service';
-import { KafkaConfig } from '@tessera/messaging-nest';
+import { AMQP_ENDPOINT, type AmqpEndpoint, KafkaConfig } from '@tessera/messaging-nest';
 import { PersistenceConfig, STORE, type Store } from '@tessera/persistence-nest';
-import { ManagementAuthConfig, resolveManagementAuth } from '@tessera/registry-kit';
+import { isLoopback, ManagementAuthConfig, resolveManagementAuth } from '@tessera/registry-kit';
 import { createHttpApp } from '@tessera/service-nest';
 
 import { EmbeddedConfig } from './embedded.config';
@@ -29,11 +29,16 @@ async function main(): Promise<void> {
     host: config.embedded.host,
   });
   const started = Date.now();
-  const { app, port } = await createHttpApp(EmbeddedModule.forRoot({ ...config, auth }), {
+  // Until SASL users exist (issue 4), the AMQP endpoint opens only on loopback, anonymously.
+  const amqp = isLoopback(config.embedded.host)
+    ? { host: config.embedded.host, port: config.embedded.amqpPort }
+    : undefined;
+  const { app, port } = await createHttpApp(EmbeddedModule.forRoot({ ...config, auth, amqp }), {
     host: config.embedded.host,
     port: config.embedded.managementPort,
   });
   const store = app.get<Store>(STORE);
+  const amqpPort = amqp ? app.get<AmqpEndpoint>(AMQP_ENDPOINT).port : undefined;
   const shown = config.embedded.host === '0.0.0.0' ? '127.0.0.1' : config.embedded.host;
   const base = `http://${shown}:${String(port)}`;
   const endpoints: Endpoints = {
@@ -52,12 +57,18 @@ async function main(): Promise<void> {
       metrics: `${base}/metrics`,
     },
     store: { driver: store.driver, location: store.location },
+    ...(amqpPort === undefined
+      ? {}
+      : { registry: { amqp: `amqp://${shown}:${String(amqpPort)}`, addresses: ['tenant'] } }),
   };
   writeEndpoints(config.embedded.endpointsFile, endpoints);
   process.stdout.write(
     [
       `Tessera (embedded) ready in ${String(Date.now() - started)} ms`,
       `  management API   ${endpoints.management.url}  (/v1/tenants, /v1/devices, /v1/credentials)`,
+      amqpPort === undefined
+        ? '  registry AMQP    off (opens on loopback only until SASL users exist)'
+        : `  registry AMQP    amqp://${shown}:${String(amqpPort)}  (Hono Tenant API on address "tenant")`,
       auth.mode === 'none'
         ? '  management auth  none: open to this machine only (set MANAGEMENT_USERS to require HTTP Basic)'
         : `  management auth  HTTP Basic (${String(auth.users.length)} user(s) from MANAGEMENT_USERS)`,

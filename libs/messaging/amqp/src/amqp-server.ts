@@ -71,6 +71,10 @@ export class AmqpServer {
     private readonly handlers: ReadonlyMap<string, RequestHandler>,
   ) {
     const { security } = options;
+    // Without any mechanism rhea would fall back to SASL ANONYMOUS: never open a port by accident.
+    if (!security.authenticate && !security.allowAnonymous) {
+      throw new Error('an AMQP endpoint needs SASL users or explicitly allowed anonymous access');
+    }
     if (security.authenticate) {
       const check = security.authenticate;
       this.mechanisms.enable_plain((username, password) => check(username, password));

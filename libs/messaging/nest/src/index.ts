@@ -1,2 +1,3 @@
 export * from './messaging.config';
 export * from './messaging.module';
+export * from './amqp-endpoint.module';

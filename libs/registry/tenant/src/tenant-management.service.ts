@@ -9,6 +9,7 @@ import {
   TenantRepository,
 } from '@tessera/persistence';
 import {
+  ClientError,
   NotFoundError,
   parseOrThrow,
   ResourceConflictError,
@@ -24,7 +25,7 @@ import {
   type TenantId,
   type TenantWithId,
 } from '@tessera/registry-api';
-import { outboxMessageOf, toSearchQuery } from '@tessera/registry-kit';
+import { normalizeDistinguishedName, outboxMessageOf, toSearchQuery } from '@tessera/registry-kit';
 
 import { completeTrustedCas } from './trusted-ca';
 
@@ -90,6 +91,35 @@ export class TenantManagementService {
     const stored = await this.tenants.findById(id);
     if (stored === undefined) throw notFound(id);
     return { tenant: fromDocument(stored.document), version: asVersion(stored.version) };
+  }
+
+  /**
+   * Hono's Tenant API lookup (what adapters ask): by id, also matching an alias, or by the subject
+   * DN of a trusted CA. A DN trusted by several tenants (a trust anchor group) finds none, as in
+   * Hono, so the adapter falls back to SNI.
+   * @returns the tenant, or undefined if none (or more than one) matches.
+   * @throws ClientError 400 if the subject DN does not parse.
+   */
+  async lookup(by: {
+    tenantId?: string;
+    subjectDn?: string;
+  }): Promise<{ id: TenantId; tenant: Tenant } | undefined> {
+    if (by.tenantId !== undefined) {
+      const stored = await this.tenants.findByIdOrAlias(this.tenantId(by.tenantId));
+      return stored && { id: this.tenantId(stored.id), tenant: fromDocument(stored.document) };
+    }
+    const dn = normalizeDistinguishedName(by.subjectDn ?? '');
+    if (dn === undefined)
+      throw new ClientError(
+        400,
+        'TENANT.INVALID_SUBJECT_DN',
+        'subject-dn is not a valid distinguished name',
+      );
+    const found = await this.tenants.findBySubjectDn(dn);
+    const [only] = found;
+    return found.length === 1 && only
+      ? { id: this.tenantId(only.id), tenant: fromDocument(only.document) }
+      : undefined;
   }
 
   /**

@@ -1,0 +1,71 @@
+import {
+  type DynamicModule,
+  Global,
+  Inject,
+  Module,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+
+import type { RequestHandler } from '@tessera/messaging';
+import { AmqpServer, type AmqpServerOptions } from '@tessera/messaging-amqp';
+
+/**
+ * The AMQP 1.0 port of the registry services (Hono's southbound request/response APIs). Service
+ * modules register a handler per endpoint (`tenant`, `registration`, `credentials`) while the app
+ * starts; the port opens once every module is initialised.
+ */
+export class AmqpEndpoint {
+  private readonly handlers = new Map<string, RequestHandler>();
+  private readonly server: AmqpServer;
+  private boundPort: number | undefined;
+
+  constructor(options: AmqpServerOptions) {
+    this.server = new AmqpServer(options, this.handlers);
+  }
+
+  /** Serves `endpoint` (and `endpoint/<tenant>`) with `handler`. */
+  register(endpoint: string, handler: RequestHandler): void {
+    this.handlers.set(endpoint, handler);
+  }
+
+  /** The port listened on, once started. */
+  get port(): number | undefined {
+    return this.boundPort;
+  }
+
+  async start(): Promise<void> {
+    this.boundPort ??= await this.server.listen();
+  }
+
+  async stop(): Promise<void> {
+    await this.server.close();
+    this.boundPort = undefined;
+  }
+}
+
+/** DI token of the {@link AmqpEndpoint}. */
+export const AMQP_ENDPOINT = Symbol('tessera.amqp-endpoint');
+
+/** Opens the registry's AMQP port with the handlers the service modules registered. */
+@Global()
+@Module({})
+export class AmqpEndpointModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(@Inject(AMQP_ENDPOINT) private readonly endpoint: AmqpEndpoint) {}
+
+  static forRoot(options: AmqpServerOptions): DynamicModule {
+    return {
+      module: AmqpEndpointModule,
+      providers: [{ provide: AMQP_ENDPOINT, useValue: new AmqpEndpoint(options) }],
+      exports: [AMQP_ENDPOINT],
+    };
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.endpoint.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.endpoint.stop();
+  }
+}
