@@ -190,6 +190,8 @@ export default tseslint.config(
   // Tests may use non-null assertions on values they just asserted, and unbound jest mocks.
   {
     files: ['**/*.spec.ts', '**/*.int-spec.ts', 'bench/**/*.ts', 'tools/**/*.ts'],
+    // The lint fixtures stand for production code: the relaxed test rules must not apply to them.
+    ignores: ['tools/lint-fixtures/**'],
     rules: {
       '@nx/enforce-module-boundaries': ['error', boundaries(true)],
       '@typescript-eslint/no-non-null-assertion': 'off',
