@@ -17,6 +17,7 @@ import {
 } from '@tessera/persistence';
 
 import { buildJsonbSearch } from './jsonb-search';
+import { pagedQuery } from './paged-query';
 import { insertOutbox, PostgresOutbox } from './postgres-outbox';
 import { translatePostgresError } from './postgres-error.translator';
 
@@ -32,7 +33,6 @@ interface DeviceRow {
   updated_at: Date | null;
   auto_provisioned: boolean;
   notification_sent: boolean;
-  total?: string;
 }
 
 const COLUMNS = `tenant_id, id, version, document, via, via_groups, member_of, created_at, updated_at,
@@ -223,27 +223,15 @@ export class PostgresDeviceRepository extends DeviceRepository {
         : `${options.isGateway ? '' : 'NOT '}EXISTS (SELECT 1 FROM device g
              WHERE g.tenant_id = device.tenant_id AND g.via @> ARRAY[device.id::text])`;
     const condition = `device.tenant_id = $1 AND (${where}) AND ${gateway}`;
-    params.push(query.pageSize, query.pageOffset);
-    const n = params.length;
-    const rows = await this.run(() =>
-      this.dataSource.query<DeviceRow[]>(
-        `SELECT ${COLUMNS}, count(*) OVER () AS total FROM device WHERE ${condition}
-           ORDER BY ${orderBy} LIMIT $${String(n - 1)} OFFSET $${String(n)}`,
+    return this.run(() =>
+      pagedQuery(
+        this.dataSource,
+        { columns: COLUMNS, table: 'device', where: condition, orderBy },
         params,
+        query,
+        (row: DeviceRow) => toDomain(row),
       ),
     );
-    let total = rows[0]?.total === undefined ? 0 : Number(rows[0].total);
-    // No row carried the window count: the page is empty (beyond the end, or pageSize 0).
-    if (rows.length === 0 && (query.pageOffset > 0 || query.pageSize === 0)) {
-      const [count] = await this.run(() =>
-        this.dataSource.query<{ total: string }[]>(
-          `SELECT count(*) AS total FROM device WHERE ${condition}`,
-          params.slice(0, n - 2),
-        ),
-      );
-      total = Number(count?.total ?? 0);
-    }
-    return { total, result: rows.map(toDomain) };
   }
 
   async findUnnotified(limit: number): Promise<StoredDevice[]> {

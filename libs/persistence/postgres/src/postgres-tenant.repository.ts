@@ -15,6 +15,7 @@ import {
 } from '@tessera/persistence';
 
 import { buildJsonbSearch } from './jsonb-search';
+import { pagedQuery } from './paged-query';
 import { insertOutbox, PostgresOutbox } from './postgres-outbox';
 import { translatePostgresError } from './postgres-error.translator';
 import { TenantEntity } from './tenant.entity';
@@ -43,7 +44,6 @@ interface TenantRow {
   subject_dns: string[];
   created_at: Date;
   updated_at: Date;
-  total?: string;
 }
 
 function rowToDomain(r: TenantRow): StoredTenant {
@@ -176,26 +176,15 @@ export class PostgresTenantRepository extends TenantRepository {
 
   async search(query: SearchQuery): Promise<Page<StoredTenant>> {
     const { where, orderBy, params } = buildJsonbSearch('document', query.filters, query.sort);
-    params.push(query.pageSize, query.pageOffset);
-    const n = params.length;
-    const rows = await this.run(() =>
-      this.dataSource.query<TenantRow[]>(
-        `SELECT *, count(*) OVER () AS total FROM tenant WHERE ${where}
-           ORDER BY ${orderBy} LIMIT $${String(n - 1)} OFFSET $${String(n)}`,
+    return this.run(() =>
+      pagedQuery(
+        this.dataSource,
+        { columns: '*', table: 'tenant', where, orderBy },
         params,
+        query,
+        (row: TenantRow) => rowToDomain(row),
       ),
     );
-    let total = rows[0]?.total === undefined ? 0 : Number(rows[0].total);
-    if (rows.length === 0 && (query.pageOffset > 0 || query.pageSize === 0)) {
-      const [count] = await this.run(() =>
-        this.dataSource.query<{ total: string }[]>(
-          `SELECT count(*) AS total FROM tenant WHERE ${where}`,
-          params.slice(0, n - 2),
-        ),
-      );
-      total = Number(count?.total ?? 0);
-    }
-    return { total, result: rows.map(rowToDomain) };
   }
 
   pendingNotifications(limit: number): Promise<OutboxMessage[]> {
