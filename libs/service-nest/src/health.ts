@@ -1,5 +1,7 @@
-import { Controller, Get, HttpCode, Injectable, Res } from '@nestjs/common';
+import { Controller, Get, Global, HttpCode, Injectable, Module, Res } from '@nestjs/common';
 import type { Response } from 'express';
+
+import { MetricsController } from './metrics.controller';
 
 /** A readiness check: resolves true when the dependency it watches is usable. */
 export type ReadinessCheck = () => Promise<boolean> | boolean;
@@ -45,3 +47,15 @@ export class HealthController {
     response.status(up ? 200 : 503).json({ status: up ? 'UP' : 'DOWN', checks });
   }
 }
+
+/**
+ * `/liveness`, `/readiness` and `/metrics` for a service, with a global {@link HealthRegistry} so
+ * that any module (store, broker, registry client) can register what readiness depends on.
+ */
+@Global()
+@Module({
+  controllers: [HealthController, MetricsController],
+  providers: [HealthRegistry],
+  exports: [HealthRegistry],
+})
+export class HealthModule {}

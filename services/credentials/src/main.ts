@@ -15,16 +15,10 @@ import {
   RemoteRegistryConfig,
   resolveManagementAuth,
 } from '@tessera/registry-kit';
-import {
-  HealthController,
-  HealthRegistry,
-  HttpServerConfig,
-  MetricsController,
-  runHttpService,
-} from '@tessera/service-nest';
+import { HealthModule, HttpServerConfig, runHttpService } from '@tessera/service-nest';
 
 /** The credentials service on its own: `/v1/credentials`, asking the tenant and device services. */
-@Module({ controllers: [HealthController, MetricsController], providers: [HealthRegistry] })
+@Module({ imports: [HealthModule] })
 class CredentialsApp {}
 
 void runHttpService({

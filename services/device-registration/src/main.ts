@@ -15,16 +15,10 @@ import {
   RemoteRegistryConfig,
   resolveManagementAuth,
 } from '@tessera/registry-kit';
-import {
-  HealthController,
-  HealthRegistry,
-  HttpServerConfig,
-  MetricsController,
-  runHttpService,
-} from '@tessera/service-nest';
+import { HealthModule, HttpServerConfig, runHttpService } from '@tessera/service-nest';
 
 /** The device registration service on its own: `/v1/devices`, asking the tenant service over HTTP. */
-@Module({ controllers: [HealthController, MetricsController], providers: [HealthRegistry] })
+@Module({ imports: [HealthModule] })
 class DeviceRegistrationApp {}
 
 void runHttpService({

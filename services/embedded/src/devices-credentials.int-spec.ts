@@ -11,12 +11,7 @@ import {
   ManagementAuthModule,
   resolveManagementAuth,
 } from '@tessera/registry-kit';
-import {
-  createHttpApp,
-  HealthController,
-  HealthRegistry,
-  MetricsController,
-} from '@tessera/service-nest';
+import { createHttpApp, HealthModule } from '@tessera/service-nest';
 import { TenantModule } from '@tessera/tenant-service';
 import {
   eventually,
@@ -35,7 +30,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 // Plain-text secrets this suite sends; none may ever come back or reach a log line.
 const SECRETS = ['s3cr3t-device-pw', 'another-pw-42', 'psk-key-bytes!', PASSWORD];
 
-@Module({ controllers: [HealthController, MetricsController], providers: [HealthRegistry] })
+@Module({ imports: [HealthModule] })
 class RegistryTestApp {}
 
 function appModule(env: Record<string, string>): DynamicModule {
@@ -294,6 +289,12 @@ function describeDeviceAndCredentialsApi(store: string, env: () => Record<string
         const anonymous = await api.call('GET', device(t, 'x'), { auth: null });
         expect(anonymous.status).toBe(401);
         expect(anonymous.headers.get('www-authenticate')).toMatch(/^Basic/);
+        // Health stays open, and readiness watches the store.
+        const ready = await api.call('GET', '/readiness', { auth: null });
+        expect(ready).toMatchObject({
+          status: 200,
+          body: { status: 'UP', checks: { store: true } },
+        });
         expect(
           (
             await api.call('GET', device(t, 'x'), {

@@ -5,7 +5,7 @@ import { DeviceRegistrationModule } from '@tessera/device-registration-service';
 import { AmqpEndpointModule, type KafkaConfig, MessagingModule } from '@tessera/messaging-nest';
 import { PersistenceModule, type PersistenceConfig } from '@tessera/persistence-nest';
 import { type ManagementAuth, ManagementAuthModule } from '@tessera/registry-kit';
-import { HealthController, HealthRegistry, MetricsController } from '@tessera/service-nest';
+import { HealthModule } from '@tessera/service-nest';
 import { TenantModule } from '@tessera/tenant-service';
 
 /** Every Tessera service in one process, for trying it on a laptop. */
@@ -22,6 +22,7 @@ export class EmbeddedModule {
     return {
       module: EmbeddedModule,
       imports: [
+        HealthModule,
         PersistenceModule.forRoot(config.persistence),
         // Without KAFKA_BROKERS, notifications go through an in-process broker.
         MessagingModule.forRoot(config.kafka, { consumerGroup: 'tessera-embedded' }),
@@ -34,8 +35,6 @@ export class EmbeddedModule {
         DeviceRegistrationModule,
         CredentialsModule.forRoot(config.credentials),
       ],
-      controllers: [HealthController, MetricsController],
-      providers: [HealthRegistry],
     };
   }
 }

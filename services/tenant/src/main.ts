@@ -12,17 +12,11 @@ import {
   ManagementAuthModule,
   resolveManagementAuth,
 } from '@tessera/registry-kit';
-import {
-  HealthController,
-  HealthRegistry,
-  HttpServerConfig,
-  MetricsController,
-  runHttpService,
-} from '@tessera/service-nest';
+import { HealthModule, HttpServerConfig, runHttpService } from '@tessera/service-nest';
 import { TenantModule } from '@tessera/tenant-service';
 
 /** The tenant service on its own: `/v1/tenants` with HTTP Basic authentication. */
-@Module({ controllers: [HealthController, MetricsController], providers: [HealthRegistry] })
+@Module({ imports: [HealthModule] })
 class TenantApp {}
 
 void runHttpService({

@@ -3,10 +3,12 @@ import {
   Global,
   Inject,
   Module,
+  Optional,
   type OnApplicationShutdown,
 } from '@nestjs/common';
 
 import { CredentialsRepository, DeviceRepository, TenantRepository } from '@tessera/persistence';
+import { HealthRegistry } from '@tessera/service-nest';
 
 import type { PersistenceConfig } from './persistence.config';
 import { openStore, type Store } from './store';
@@ -21,7 +23,12 @@ export const STORE = Symbol('tessera.store');
 @Global()
 @Module({})
 export class PersistenceModule implements OnApplicationShutdown {
-  constructor(@Inject(STORE) private readonly store: Store) {}
+  constructor(
+    @Inject(STORE) private readonly store: Store,
+    @Optional() health?: HealthRegistry,
+  ) {
+    health?.register('store', () => store.ping());
+  }
 
   static forRoot(config: PersistenceConfig): DynamicModule {
     return {

@@ -29,6 +29,8 @@ export interface Store {
   readonly tenants: TenantRepository;
   readonly devices: DeviceRepository;
   readonly credentials: CredentialsRepository;
+  /** Resolves true while the store answers (for `/readiness`). */
+  ping(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -68,6 +70,11 @@ async function openStoreOnce(config: PersistenceConfig): Promise<Store> {
       tenants: new MongoTenantRepository(mongo.db),
       devices: new MongoDeviceRepository(mongo.db),
       credentials: new MongoCredentialsRepository(mongo.db),
+      ping: () =>
+        mongo.db.command({ ping: 1 }).then(
+          () => true,
+          () => false,
+        ),
       close: () => mongo.close(),
     };
   }
@@ -87,6 +94,11 @@ async function openStoreOnce(config: PersistenceConfig): Promise<Store> {
       tenants: new PostgresTenantRepository(dataSource),
       devices: new PostgresDeviceRepository(dataSource),
       credentials: new PostgresCredentialsRepository(dataSource),
+      ping: () =>
+        dataSource.query('SELECT 1').then(
+          () => true,
+          () => false,
+        ),
       close: async () => {
         if (dataSource.isInitialized) await dataSource.destroy();
         await stopEmbedded();

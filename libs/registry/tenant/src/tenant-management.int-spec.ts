@@ -19,12 +19,7 @@ import {
   ManagementAuthModule,
   resolveManagementAuth,
 } from '@tessera/registry-kit';
-import {
-  createHttpApp,
-  HealthController,
-  HealthRegistry,
-  MetricsController,
-} from '@tessera/service-nest';
+import { createHttpApp, HealthModule } from '@tessera/service-nest';
 import { infraEnv, OpenApiValidator, readHonoJson, runProgram, uniqueId } from '@tessera/testing';
 
 import { TenantModule } from './tenant.module';
@@ -37,7 +32,7 @@ const AUTH = `Basic ${Buffer.from(`admin:${PASSWORD}`).toString('base64')}`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const BODY_LIMIT = '16kb'; // Hono's hono.registry.http.maxPayloadSize is 16000 bytes
 
-@Module({ controllers: [HealthController, MetricsController], providers: [HealthRegistry] })
+@Module({ imports: [HealthModule] })
 class TenantTestApp {}
 
 function appModule(env: Record<string, string>): DynamicModule {
