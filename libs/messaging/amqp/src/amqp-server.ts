@@ -9,7 +9,12 @@ import {
   types,
 } from 'rhea';
 
-import type { Message, ReceivedMessage, RequestHandler } from '@tessera/messaging';
+import {
+  errorReply,
+  type Message,
+  type ReceivedMessage,
+  type RequestHandler,
+} from '@tessera/messaging';
 
 import { fromRheaMessage, toRheaMessage } from './amqp-message.codec';
 
@@ -248,15 +253,6 @@ export class AmqpServer {
       replyLink.send(out as never);
     }
   }
-}
-
-/** A reply with an error status and a plain-text explanation (Hono puts the message in the body). */
-export function errorReply(status: number, message: string): Message {
-  return {
-    properties: { status },
-    contentType: 'text/plain',
-    body: Buffer.from(message, 'utf8'),
-  };
 }
 
 function errorReplyFrom(error: unknown): Message {

@@ -44,3 +44,20 @@ export function jsonBody(message: Message): unknown {
   if (message.body === undefined || message.body.length === 0) return undefined;
   return JSON.parse(message.body.toString('utf8'));
 }
+
+/**
+ * A request/response reply with an error `status` and a plain-text explanation in the body, as
+ * Hono's registry endpoints answer failed requests.
+ * @param properties further application properties to echo (e.g. `tenant_id`).
+ */
+export function errorReply(
+  status: number,
+  message: string,
+  properties: Readonly<Record<string, PropertyValue>> = {},
+): Message {
+  return {
+    properties: { ...properties, status },
+    contentType: 'text/plain',
+    body: Buffer.from(message, 'utf8'),
+  };
+}

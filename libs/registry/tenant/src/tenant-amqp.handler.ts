@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleInit, Optional } from '@nestjs/common';
 
-import { jsonBody, type Message, type ReceivedMessage } from '@tessera/messaging';
+import { errorReply, jsonBody, type Message, type ReceivedMessage } from '@tessera/messaging';
 import { AMQP_ENDPOINT, type AmqpEndpoint } from '@tessera/messaging-nest';
 import {
   RequestSubject,
@@ -14,13 +14,8 @@ import { TenantManagementService } from './tenant-management.service';
 /** Hono's default max-age for tenant answers (`hono.tenant.svc.cacheMaxAge`, 180 s). */
 const CACHE_CONTROL = 'max-age=180';
 
-function reply(status: number, message: string, tenantId?: string): Message {
-  return {
-    properties: { status, ...(tenantId === undefined ? {} : { tenant_id: tenantId }) },
-    contentType: 'text/plain',
-    body: Buffer.from(message, 'utf8'),
-  };
-}
+const reply = (status: number, message: string, tenantId?: string): Message =>
+  errorReply(status, message, tenantId === undefined ? {} : { tenant_id: tenantId });
 
 /**
  * Hono's Tenant API on AMQP address `tenant`: `get` by `tenant-id` (also matching an alias) or by a
