@@ -108,6 +108,12 @@ export abstract class DeviceRepository implements OutboxReader {
     options?: DeviceSearchOptions,
   ): Promise<Page<StoredDevice>>;
 
+  /**
+   * Ids of the tenant's devices that are members of any of `groups` (their `memberOf`), sorted: the
+   * gateways a device's `viaGroups` admit (Hono's registration assertion resolves them into `via`).
+   */
+  abstract findGroupMembers(tenantId: string, groups: readonly string[]): Promise<string[]>;
+
   /** Auto-provisioned devices whose notification is not yet delivered (for the re-delivery relay). */
   abstract findUnnotified(limit: number): Promise<StoredDevice[]>;
 

@@ -22,6 +22,8 @@ export async function ensureIndexes(db: Db): Promise<void> {
   // second (no partial index: FerretDB 1.x), the deleteAllOfTenant recovery the third.
   const devices = db.collection(Collections.devices);
   await devices.createIndex({ tenantId: 1, via: 1 }, { name: 'device_tenant_via' });
+  // The members of a gateway group (Registration API: a device's `viaGroups` resolved to gateways).
+  await devices.createIndex({ tenantId: 1, memberOf: 1 }, { name: 'device_tenant_member_of' });
   await devices.createIndex(
     { autoProvisioned: 1, notificationSent: 1, createdAt: 1 },
     { name: 'device_unnotified' },

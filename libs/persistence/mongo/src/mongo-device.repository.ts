@@ -293,6 +293,17 @@ export class MongoDeviceRepository extends DeviceRepository {
     return count;
   }
 
+  async findGroupMembers(tenantId: string, groups: readonly string[]): Promise<string[]> {
+    if (groups.length === 0) return [];
+    const docs = await this.run(() =>
+      this.devices
+        .find({ tenantId, memberOf: { $in: [...groups] }, ...live }, { projection: { deviceId: 1 } })
+        .sort({ deviceId: 1 })
+        .toArray(),
+    );
+    return docs.map((d) => d.deviceId);
+  }
+
   count(tenantId: string): Promise<number> {
     return this.run(() => this.devices.countDocuments({ tenantId, ...live }));
   }

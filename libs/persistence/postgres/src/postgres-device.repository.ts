@@ -197,6 +197,17 @@ export class PostgresDeviceRepository extends DeviceRepository {
     );
   }
 
+  async findGroupMembers(tenantId: string, groups: readonly string[]): Promise<string[]> {
+    if (groups.length === 0) return [];
+    const rows = await this.run(() =>
+      this.dataSource.query<{ id: string }[]>(
+        'SELECT id FROM device WHERE tenant_id = $1 AND member_of && $2::text[] ORDER BY id',
+        [tenantId, [...groups]],
+      ),
+    );
+    return rows.map((r) => r.id);
+  }
+
   async count(tenantId: string): Promise<number> {
     const [row] = await this.run(() =>
       this.dataSource.query<{ total: string }[]>(

@@ -426,6 +426,29 @@ export function describeDeviceRepositoryContract(
       });
     });
 
+    describe('findGroupMembers', () => {
+      it('lists the devices of the tenant that are members of any of the groups', async () => {
+        const t = newTenant();
+        const other = newTenant();
+        await sut.create(t, 'gw-b', device({}, { memberOf: ['g1', 'g2'] }), {}, []);
+        await sut.create(t, 'gw-a', device({}, { memberOf: ['g2'] }), {}, []);
+        await sut.create(t, 'gw-c', device({}, { memberOf: ['g3'] }), {}, []);
+        await sut.create(t, 'dev', device({}, { viaGroups: ['g1'] }), {}, []);
+        await sut.create(other, 'gw-x', device({}, { memberOf: ['g1'] }), {}, []);
+
+        expect(await sut.findGroupMembers(t, ['g1'])).toEqual(['gw-b']);
+        expect(await sut.findGroupMembers(t, ['g2', 'g1'])).toEqual(['gw-a', 'gw-b']);
+        expect(await sut.findGroupMembers(t, ['g3', 'nope'])).toEqual(['gw-c']);
+        expect(await sut.findGroupMembers(t, [])).toEqual([]);
+        expect(await sut.findGroupMembers(t, ['nope'])).toEqual([]);
+
+        // Leaving the group or being deleted ends the membership.
+        await sut.update(t, 'gw-b', device({}, { memberOf: ['g2'] }), undefined, []);
+        await sut.delete(t, 'gw-a', undefined, []);
+        expect(await sut.findGroupMembers(t, ['g1', 'g2'])).toEqual(['gw-b']);
+      });
+    });
+
     describe('findUnnotified', () => {
       it('lists unnotified auto-provisioned devices across tenants, oldest first', async () => {
         const t = newTenant();
