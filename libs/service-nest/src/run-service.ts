@@ -1,4 +1,4 @@
-import type { DynamicModule } from '@nestjs/common';
+import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { z } from 'zod';
 
 import { ConfigError, defineConfig, envSchemas, envVar } from '@tessera/config';
@@ -28,11 +28,16 @@ export async function runHttpService(options: {
     http: { host: string; port: number; bodyLimit: string };
   };
   readonly onStop?: () => Promise<void>;
+  /** Further endpoints to announce once started (e.g. the registry's AMQP port). */
+  readonly announce?: (app: INestApplication) => readonly string[];
 }): Promise<void> {
   try {
     const { module, http } = options.configure();
     const { app, port } = await createHttpApp(module, http);
     process.stdout.write(`${options.name} listening on http://${http.host}:${String(port)}\n`);
+    for (const line of options.announce?.(app) ?? []) {
+      process.stdout.write(`${options.name} listening on ${line}\n`);
+    }
     let stopping = false;
     const stop = async (): Promise<void> => {
       if (stopping) return;

@@ -6,14 +6,22 @@ import { Module } from '@nestjs/common';
 
 import { loadConfig } from '@tessera/config';
 import { DeviceRegistrationModule } from '@tessera/device-registration-service';
-import { KafkaConfig, MessagingModule } from '@tessera/messaging-nest';
+import {
+  AMQP_ENDPOINT,
+  type AmqpEndpoint,
+  AmqpEndpointModule,
+  KafkaConfig,
+  MessagingModule,
+} from '@tessera/messaging-nest';
 import { PersistenceConfig, PersistenceModule } from '@tessera/persistence-nest';
 import {
   ManagementAuthConfig,
   ManagementAuthModule,
+  RegistryAmqpConfig,
   RemoteDirectoriesModule,
   RemoteRegistryConfig,
   resolveManagementAuth,
+  resolveRegistryAmqp,
 } from '@tessera/registry-kit';
 import { HealthModule, HttpServerConfig, runHttpService } from '@tessera/service-nest';
 
@@ -30,11 +38,17 @@ void runHttpService({
       kafka: KafkaConfig,
       remote: RemoteRegistryConfig,
       auth: ManagementAuthConfig,
+      amqp: RegistryAmqpConfig,
     });
     // Outside the embedded app, MANAGEMENT_AUTH=none is refused: the API is never open by accident.
     const auth = resolveManagementAuth(config.auth, {
       embeddedDevMode: false,
       host: config.http.host,
+    });
+    // Hono's southbound API of this service on its own AMQP port, for SASL PLAIN users only.
+    const amqp = resolveRegistryAmqp(config.amqp, {
+      embeddedDevMode: false,
+      defaultHost: '0.0.0.0',
     });
     return {
       http: config.http,
@@ -43,6 +57,7 @@ void runHttpService({
         imports: [
           PersistenceModule.forRoot(config.persistence),
           ManagementAuthModule.forRoot(auth),
+          AmqpEndpointModule.forRoot(amqp),
           MessagingModule.forRoot(config.kafka, { consumerGroup: 'tessera-device-registration' }),
           RemoteDirectoriesModule.forRoot(config.remote, { tenants: true, devices: false }),
           DeviceRegistrationModule,
@@ -50,5 +65,6 @@ void runHttpService({
       },
     };
   },
+  announce: (app) => [`${String(app.get<AmqpEndpoint>(AMQP_ENDPOINT).url)} (registry AMQP 1.0)`],
   onStop: () => telemetry.shutdown(),
 });

@@ -2,7 +2,10 @@ import { z } from 'zod';
 
 import { type ConfigOf, defineConfig, envSchemas, envVar } from '@tessera/config';
 
-/** Where the embedded suite listens. Every port is Hono's default and overridable. */
+/**
+ * Where the embedded suite listens. Every port is Hono's default and overridable (the registry AMQP
+ * endpoint's AMQP_HOST/AMQP_PORT/AMQP_USERS are RegistryAmqpConfig's).
+ */
 export const EmbeddedConfig = defineConfig('embedded', {
   host: envVar(
     'TESSERA_HOST',
@@ -13,11 +16,6 @@ export const EmbeddedConfig = defineConfig('embedded', {
     'MANAGEMENT_PORT',
     envSchemas.port(28080),
     'device registry management API (HTTP)',
-  ),
-  amqpPort: envVar(
-    'AMQP_PORT',
-    envSchemas.port(5672),
-    'registry AMQP 1.0 endpoint (Hono’s southbound APIs; the Tenant API so far)',
   ),
   endpointsFile: envVar(
     'TESSERA_ENDPOINTS_FILE',

@@ -2,7 +2,12 @@ import { type DynamicModule, Module } from '@nestjs/common';
 
 import { type CredentialsConfig, CredentialsModule } from '@tessera/credentials-service';
 import { DeviceRegistrationModule } from '@tessera/device-registration-service';
-import { AmqpEndpointModule, type KafkaConfig, MessagingModule } from '@tessera/messaging-nest';
+import {
+  AmqpEndpointModule,
+  type AmqpServerOptions,
+  type KafkaConfig,
+  MessagingModule,
+} from '@tessera/messaging-nest';
 import { PersistenceModule, type PersistenceConfig } from '@tessera/persistence-nest';
 import { type ManagementAuth, ManagementAuthModule } from '@tessera/registry-kit';
 import { HealthModule } from '@tessera/service-nest';
@@ -16,8 +21,8 @@ export class EmbeddedModule {
     kafka: KafkaConfig;
     auth: ManagementAuth;
     credentials: CredentialsConfig;
-    /** The AMQP endpoint, when it may be opened (anonymous access is for loopback only). */
-    amqp?: { host: string; port: number };
+    /** The registry AMQP endpoint (Hono's Tenant, Device Registration and Credentials APIs). */
+    amqp: AmqpServerOptions;
   }): DynamicModule {
     return {
       module: EmbeddedModule,
@@ -27,9 +32,7 @@ export class EmbeddedModule {
         // Without KAFKA_BROKERS, notifications go through an in-process broker.
         MessagingModule.forRoot(config.kafka, { consumerGroup: 'tessera-embedded' }),
         ManagementAuthModule.forRoot(config.auth),
-        ...(config.amqp
-          ? [AmqpEndpointModule.forRoot({ ...config.amqp, security: { allowAnonymous: true } })]
-          : []),
+        AmqpEndpointModule.forRoot(config.amqp),
         // In one process the services ask each other directly, still only through their APIs.
         TenantModule,
         DeviceRegistrationModule,

@@ -20,8 +20,13 @@ export interface Endpoints {
     readonly metrics: string;
   };
   readonly store: { readonly driver: string; readonly location: string };
-  /** The registry's AMQP 1.0 endpoint (Hono's southbound APIs), where it is open. */
-  readonly registry?: { readonly amqp: string; readonly addresses: readonly string[] };
+  /** The registry's AMQP 1.0 endpoint (Hono's southbound APIs). */
+  readonly registry: {
+    readonly amqp: string;
+    /** `anonymous` (loopback only) or `sasl-plain` (users from AMQP_USERS). */
+    readonly auth: 'anonymous' | 'sasl-plain';
+    readonly addresses: readonly string[];
+  };
 }
 
 /** Writes the file atomically, so a reader never sees half of it. */

@@ -8,7 +8,12 @@ import { ConfigError, loadConfig } from '@tessera/config';
 import { CredentialsConfig } from '@tessera/credentials-service';
 import { AMQP_ENDPOINT, type AmqpEndpoint, KafkaConfig } from '@tessera/messaging-nest';
 import { PersistenceConfig, STORE, type Store } from '@tessera/persistence-nest';
-import { isLoopback, ManagementAuthConfig, resolveManagementAuth } from '@tessera/registry-kit';
+import {
+  ManagementAuthConfig,
+  RegistryAmqpConfig,
+  resolveManagementAuth,
+  resolveRegistryAmqp,
+} from '@tessera/registry-kit';
 import { createHttpApp } from '@tessera/service-nest';
 
 import { EmbeddedConfig } from './embedded.config';
@@ -22,6 +27,7 @@ async function main(): Promise<void> {
     kafka: KafkaConfig,
     auth: ManagementAuthConfig,
     credentials: CredentialsConfig,
+    amqp: RegistryAmqpConfig,
   });
   // Unauthenticated only on loopback (the default there); anywhere else MANAGEMENT_USERS is required.
   const auth = resolveManagementAuth(config.auth, {
@@ -29,16 +35,19 @@ async function main(): Promise<void> {
     host: config.embedded.host,
   });
   const started = Date.now();
-  // Until SASL users exist (issue 4), the AMQP endpoint opens only on loopback, anonymously.
-  const amqp = isLoopback(config.embedded.host)
-    ? { host: config.embedded.host, port: config.embedded.amqpPort }
-    : undefined;
+  // Anonymous only on loopback without AMQP_USERS; anywhere else SASL PLAIN users are required.
+  const amqp = resolveRegistryAmqp(config.amqp, {
+    embeddedDevMode: true,
+    defaultHost: config.embedded.host,
+  });
   const { app, port } = await createHttpApp(EmbeddedModule.forRoot({ ...config, auth, amqp }), {
     host: config.embedded.host,
     port: config.embedded.managementPort,
   });
   const store = app.get<Store>(STORE);
-  const amqpPort = amqp ? app.get<AmqpEndpoint>(AMQP_ENDPOINT).port : undefined;
+  const amqpPort = app.get<AmqpEndpoint>(AMQP_ENDPOINT).port ?? amqp.port;
+  const amqpHost = amqp.host === '0.0.0.0' ? '127.0.0.1' : amqp.host;
+  const amqpUrl = `${amqp.tls ? 'amqps' : 'amqp'}://${amqpHost}:${String(amqpPort)}`;
   const shown = config.embedded.host === '0.0.0.0' ? '127.0.0.1' : config.embedded.host;
   const base = `http://${shown}:${String(port)}`;
   const endpoints: Endpoints = {
@@ -57,18 +66,18 @@ async function main(): Promise<void> {
       metrics: `${base}/metrics`,
     },
     store: { driver: store.driver, location: store.location },
-    ...(amqpPort === undefined
-      ? {}
-      : { registry: { amqp: `amqp://${shown}:${String(amqpPort)}`, addresses: ['tenant'] } }),
+    registry: {
+      amqp: amqpUrl,
+      auth: amqp.security.allowAnonymous ? 'anonymous' : 'sasl-plain',
+      addresses: ['tenant', 'registration/<tenant>', 'credentials/<tenant>'],
+    },
   };
   writeEndpoints(config.embedded.endpointsFile, endpoints);
   process.stdout.write(
     [
       `Tessera (embedded) ready in ${String(Date.now() - started)} ms`,
       `  management API   ${endpoints.management.url}  (/v1/tenants, /v1/devices, /v1/credentials)`,
-      amqpPort === undefined
-        ? '  registry AMQP    off (opens on loopback only until SASL users exist)'
-        : `  registry AMQP    amqp://${shown}:${String(amqpPort)}  (Hono Tenant API on address "tenant")`,
+      `  registry AMQP    ${amqpUrl}  (Hono's tenant, registration/<tenant>, credentials/<tenant>; ${amqp.security.allowAnonymous ? 'anonymous, this machine only' : 'SASL PLAIN'})`,
       auth.mode === 'none'
         ? '  management auth  none: open to this machine only (set MANAGEMENT_USERS to require HTTP Basic)'
         : `  management auth  HTTP Basic (${String(auth.users.length)} user(s) from MANAGEMENT_USERS)`,

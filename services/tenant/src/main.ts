@@ -5,12 +5,20 @@ const telemetry = bootstrapTelemetry({ serviceName: 'tessera-tenant' });
 import { Module } from '@nestjs/common';
 
 import { loadConfig } from '@tessera/config';
-import { KafkaConfig, MessagingModule } from '@tessera/messaging-nest';
+import {
+  AMQP_ENDPOINT,
+  type AmqpEndpoint,
+  AmqpEndpointModule,
+  KafkaConfig,
+  MessagingModule,
+} from '@tessera/messaging-nest';
 import { PersistenceConfig, PersistenceModule } from '@tessera/persistence-nest';
 import {
   ManagementAuthConfig,
   ManagementAuthModule,
+  RegistryAmqpConfig,
   resolveManagementAuth,
+  resolveRegistryAmqp,
 } from '@tessera/registry-kit';
 import { HealthModule, HttpServerConfig, runHttpService } from '@tessera/service-nest';
 import { TenantModule } from '@tessera/tenant-service';
@@ -27,11 +35,17 @@ void runHttpService({
       persistence: PersistenceConfig,
       kafka: KafkaConfig,
       auth: ManagementAuthConfig,
+      amqp: RegistryAmqpConfig,
     });
     // Outside the embedded app, MANAGEMENT_AUTH=none is refused: the API is never open by accident.
     const auth = resolveManagementAuth(config.auth, {
       embeddedDevMode: false,
       host: config.http.host,
+    });
+    // Hono's southbound API of this service on its own AMQP port, for SASL PLAIN users only.
+    const amqp = resolveRegistryAmqp(config.amqp, {
+      embeddedDevMode: false,
+      defaultHost: '0.0.0.0',
     });
     return {
       http: config.http,
@@ -41,10 +55,12 @@ void runHttpService({
           PersistenceModule.forRoot(config.persistence),
           MessagingModule.forRoot(config.kafka, { consumerGroup: 'tessera-tenant' }),
           ManagementAuthModule.forRoot(auth),
+          AmqpEndpointModule.forRoot(amqp),
           TenantModule,
         ],
       },
     };
   },
+  announce: (app) => [`${String(app.get<AmqpEndpoint>(AMQP_ENDPOINT).url)} (registry AMQP 1.0)`],
   onStop: () => telemetry.shutdown(),
 });

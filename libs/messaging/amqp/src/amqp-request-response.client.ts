@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import type { EventContext, Receiver, Sender } from 'rhea';
+import type { Delivery, EventContext, Receiver, Sender } from 'rhea';
 
 import { type Message, MessagingError, RequestResponseClient } from '@tessera/messaging';
 
@@ -29,6 +29,8 @@ export class AmqpRequestResponseClient extends RequestResponseClient {
   private readonly connection: AmqpConnection;
   private readonly links = new Map<string, Promise<Links>>();
   private readonly waiting = new Map<string, Waiting>();
+  // Which request a delivery carried, so a refused request fails at once instead of timing out.
+  private readonly requestOf = new WeakMap<Delivery, string>();
 
   constructor(
     options: AmqpConnectionOptions,
@@ -86,7 +88,10 @@ export class AmqpRequestResponseClient extends RequestResponseClient {
       }, timeoutMs);
       this.waiting.set(messageId, { resolve, reject, timer });
     });
-    links.sender.send(toRheaMessage({ ...request, messageId, replyTo: links.replyTo }));
+    const delivery = links.sender.send(
+      toRheaMessage({ ...request, messageId, replyTo: links.replyTo }),
+    );
+    this.requestOf.set(delivery, messageId);
     return reply;
   }
 
@@ -114,6 +119,35 @@ export class AmqpRequestResponseClient extends RequestResponseClient {
       w.resolve(m);
     });
     const sender = connection.open_sender({ target: { address } });
+    // The peer refused the request (malformed, or not authorized): it will never be answered.
+    const refused = (ctx: EventContext, code: 'REJECTED' | 'RELEASED'): void => {
+      const id = ctx.delivery ? this.requestOf.get(ctx.delivery) : undefined;
+      const w = id === undefined ? undefined : this.waiting.get(id);
+      if (!w || id === undefined) return;
+      this.waiting.delete(id);
+      clearTimeout(w.timer);
+      const error = (
+        ctx.delivery?.remote_state as
+          { error?: { condition?: string; description?: string } } | undefined
+      )?.error;
+      w.reject(
+        new MessagingError(
+          code,
+          `${address}: request ${code.toLowerCase()}: ${error?.condition ?? 'no condition'} ${error?.description ?? ''}`.trim(),
+          code === 'RELEASED',
+          { cause: error },
+        ),
+      );
+    };
+    sender.on('rejected', (ctx: EventContext) => {
+      refused(ctx, 'REJECTED');
+    });
+    sender.on('released', (ctx: EventContext) => {
+      refused(ctx, 'RELEASED');
+    });
+    sender.on('modified', (ctx: EventContext) => {
+      refused(ctx, 'RELEASED');
+    });
     const dropOnClose = (): void => {
       this.links.delete(address);
     };

@@ -60,7 +60,9 @@ export const AmqpConditions = {
  * answers with the error's `status` (400–599) or 500. Garbage on the wire closes only that connection.
  */
 export class AmqpServer {
-  private readonly container = create_container({ id: 'tessera-registry' });
+  // Every request is settled explicitly (accepted, or rejected with a condition); rhea's automatic
+  // accept would send a second disposition for the same delivery.
+  private readonly container = create_container({ id: 'tessera-registry', autoaccept: false });
   // rhea types its SASL mechanism registry as `any`.
   private readonly mechanisms = this.container.sasl_server_mechanisms as {
     enable_plain(check: (username: string, password: string) => boolean | Promise<boolean>): void;

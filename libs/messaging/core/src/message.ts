@@ -61,3 +61,20 @@ export function errorReply(
     body: Buffer.from(message, 'utf8'),
   };
 }
+
+/**
+ * A request/response reply with a `status` and a JSON body (a single Data section), as Hono's
+ * registry endpoints answer successful requests.
+ * @param properties further application properties (e.g. `tenant_id`, `cache_control`).
+ */
+export function jsonReply(
+  status: number,
+  body: unknown,
+  properties: Readonly<Record<string, PropertyValue>> = {},
+): Message {
+  return {
+    properties: { ...properties, status },
+    contentType: 'application/json',
+    body: Buffer.from(JSON.stringify(body), 'utf8'),
+  };
+}

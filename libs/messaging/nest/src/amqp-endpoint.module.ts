@@ -20,7 +20,7 @@ export class AmqpEndpoint {
   private readonly server: AmqpServer;
   private boundPort: number | undefined;
 
-  constructor(options: AmqpServerOptions) {
+  constructor(private readonly options: AmqpServerOptions) {
     this.server = new AmqpServer(options, this.handlers);
   }
 
@@ -34,6 +34,12 @@ export class AmqpEndpoint {
     return this.boundPort;
   }
 
+  /** `amqp[s]://host:port` as bound, once started. */
+  get url(): string | undefined {
+    if (this.boundPort === undefined) return undefined;
+    return `${this.options.tls ? 'amqps' : 'amqp'}://${this.options.host}:${String(this.boundPort)}`;
+  }
+
   async start(): Promise<void> {
     this.boundPort ??= await this.server.listen();
   }
@@ -43,6 +49,9 @@ export class AmqpEndpoint {
     this.boundPort = undefined;
   }
 }
+
+/** How an {@link AmqpEndpoint} listens and whom it lets in (apps configure it, never rhea). */
+export type { AmqpServerOptions };
 
 /** DI token of the {@link AmqpEndpoint}. */
 export const AMQP_ENDPOINT = Symbol('tessera.amqp-endpoint');

@@ -297,7 +297,10 @@ export class MongoDeviceRepository extends DeviceRepository {
     if (groups.length === 0) return [];
     const docs = await this.run(() =>
       this.devices
-        .find({ tenantId, memberOf: { $in: [...groups] }, ...live }, { projection: { deviceId: 1 } })
+        .find(
+          { tenantId, memberOf: { $in: [...groups] }, ...live },
+          { projection: { deviceId: 1 } },
+        )
         .sort({ deviceId: 1 })
         .toArray(),
     );

@@ -3,6 +3,8 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { CredentialsRepository } from '@tessera/persistence';
 import { notificationRelayProvider } from '@tessera/registry-kit';
 
+import { CredentialsAmqpHandler } from './credentials-amqp.handler';
+import { CredentialsLookupService } from './credentials-lookup.service';
 import { CredentialsManagementController } from './credentials-management.controller';
 import {
   CredentialsManagementService,
@@ -14,7 +16,8 @@ import { DeviceDeletionHandler } from './device-deletion.handler';
 const CREDENTIALS_RELAY = Symbol('tessera.credentials-relay');
 
 /**
- * The credentials service: `/v1/credentials`, and the clean-up of deleted devices' credentials.
+ * The credentials service: `/v1/credentials`, Hono's Credentials API on the AMQP endpoint when the
+ * app has one, and the clean-up of deleted devices' credentials.
  * Needs a `CredentialsRepository`, a `TenantDirectory`, a `DeviceDirectory` and the notification
  * sender and receiver from the app.
  */
@@ -27,10 +30,12 @@ export class CredentialsModule {
       providers: [
         { provide: PASSWORD_POLICY, useValue: policy },
         CredentialsManagementService,
+        CredentialsLookupService,
+        CredentialsAmqpHandler,
         DeviceDeletionHandler,
         notificationRelayProvider(CREDENTIALS_RELAY, 'credentials', CredentialsRepository),
       ],
-      exports: [CredentialsManagementService],
+      exports: [CredentialsManagementService, CredentialsLookupService],
     };
   }
 }

@@ -1,3 +1,5 @@
+export * from './credentials-amqp.handler';
+export * from './credentials-lookup.service';
 export * from './credentials-management.controller';
 export * from './credentials-management.service';
 export * from './credentials.config';

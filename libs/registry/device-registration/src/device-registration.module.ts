@@ -6,11 +6,14 @@ import { DeviceDirectory, notificationRelayProvider } from '@tessera/registry-ki
 import { DeviceManagementController } from './device-management.controller';
 import { DeviceManagementService } from './device-management.service';
 import { LocalDeviceDirectory } from './local-device.directory';
+import { RegistrationAmqpHandler } from './registration-amqp.handler';
+import { RegistrationAssertionService } from './registration-assertion.service';
 
 const DEVICE_RELAY = Symbol('tessera.device-relay');
 
 /**
- * The device registration service: `/v1/devices` and, for other modules of the same process, a
+ * The device registration service: `/v1/devices`, Hono's Device Registration API on the AMQP
+ * endpoint when the app has one, and, for other modules of the same process, a
  * {@link DeviceDirectory}. Needs a `DeviceRepository`, a `TenantDirectory` and the notification
  * sender from the app.
  */
@@ -19,10 +22,12 @@ const DEVICE_RELAY = Symbol('tessera.device-relay');
   controllers: [DeviceManagementController],
   providers: [
     DeviceManagementService,
+    RegistrationAssertionService,
+    RegistrationAmqpHandler,
     LocalDeviceDirectory,
     { provide: DeviceDirectory, useExisting: LocalDeviceDirectory },
     notificationRelayProvider(DEVICE_RELAY, 'device', DeviceRepository),
   ],
-  exports: [DeviceManagementService, DeviceDirectory],
+  exports: [DeviceManagementService, RegistrationAssertionService, DeviceDirectory],
 })
 export class DeviceRegistrationModule {}

@@ -7,3 +7,5 @@ export * from './distinguished-name';
 export * from './http-query';
 export * from './management-auth.config';
 export * from './management-auth.guard';
+export * from './amqp-reply';
+export * from './registry-amqp.config';

@@ -45,7 +45,15 @@ export function isLoopback(host: string): boolean {
   return h === 'localhost' || h === '::1' || h === '[::1]' || /^127(\.\d{1,3}){3}$/.test(h);
 }
 
-function parseUsers(text: string | undefined, problems: string[]): ManagementUser[] {
+/**
+ * Parses a list of `user:bcrypt-hash` entries (comma- or newline-separated), as MANAGEMENT_USERS
+ * and AMQP_USERS hold them. Problems name the variable and the entry's position, never its text.
+ */
+export function parseUserList(
+  text: string | undefined,
+  variable: string,
+  problems: string[],
+): ManagementUser[] {
   const users: ManagementUser[] = [];
   const entries = (text ?? '')
     .split(/[,\n]/)
@@ -57,9 +65,9 @@ function parseUsers(text: string | undefined, problems: string[]): ManagementUse
     const hash = colon > 0 ? entry.slice(colon + 1) : '';
     // Never echo the entry: it holds a password hash.
     if (name === '' || !BCRYPT_HASH.test(hash)) {
-      problems.push(`MANAGEMENT_USERS: entry ${String(index + 1)} is not user:bcrypt-hash`);
+      problems.push(`${variable}: entry ${String(index + 1)} is not user:bcrypt-hash`);
     } else if (users.some((u) => u.name === name)) {
-      problems.push(`MANAGEMENT_USERS: user ${name} is listed twice`);
+      problems.push(`${variable}: user ${name} is listed twice`);
     } else {
       users.push({ name, hash });
     }
@@ -89,7 +97,7 @@ export function resolveManagementAuth(
     return { mode };
   }
   const problems: string[] = [];
-  const users = parseUsers(config.users, problems);
+  const users = parseUserList(config.users, 'MANAGEMENT_USERS', problems);
   if (problems.length === 0 && users.length === 0) {
     problems.push(
       'MANAGEMENT_USERS (or MANAGEMENT_USERS_FILE) is required when MANAGEMENT_AUTH=basic',

@@ -1,0 +1,104 @@
+import { Injectable } from '@nestjs/common';
+
+import { DeviceRepository, type StoredDevice } from '@tessera/persistence';
+import {
+  ClientError,
+  DeviceIdSchema,
+  NotFoundError,
+  parseOrThrow,
+  type RegistrationAssertion,
+  TenantIdSchema,
+} from '@tessera/registry-api';
+import { TenantDirectory } from '@tessera/registry-kit';
+
+const enabled = (d: StoredDevice): boolean => d.document['enabled'] !== false;
+
+/**
+ * Hono's Device Registration API `assert` (AbstractRegistrationService#assertRegistration): may this
+ * device send data now, directly or through this gateway?
+ */
+@Injectable()
+export class RegistrationAssertionService {
+  constructor(
+    private readonly devices: DeviceRepository,
+    private readonly tenants: TenantDirectory,
+  ) {}
+
+  /**
+   * Asserts the device's registration, and the gateway's authority to act for it when one is given.
+   * The gateway may act if the device lists it in `via` or one of its `memberOf` groups in
+   * `viaGroups`; the answer's `via` holds every such gateway, group members resolved.
+   *
+   * @throws ClientError 400 (invalid ids), NotFoundError 404 (tenant unknown; device unknown or
+   *   disabled), ClientError 403 (gateway unknown, disabled or not authorized for the device).
+   */
+  async assert(
+    tenantId: string,
+    deviceId: string,
+    gatewayId?: string,
+  ): Promise<RegistrationAssertion> {
+    const tenant = parseOrThrow(TenantIdSchema, tenantId, 'TENANT.INVALID_ID');
+    const id = parseOrThrow(DeviceIdSchema, deviceId, 'DEVICE.INVALID_ID', tenant);
+    const gateway =
+      gatewayId === undefined
+        ? undefined
+        : parseOrThrow(DeviceIdSchema, gatewayId, 'DEVICE.INVALID_ID', tenant);
+    if (!(await this.tenants.get(tenant)))
+      throw new NotFoundError('TENANT.NOT_FOUND', `tenant ${tenant} not found`, {
+        tenantId: tenant,
+      });
+    const [device, gatewayDevice] = await Promise.all([
+      this.devices.findById(tenant, id),
+      gateway === undefined || gateway === id
+        ? Promise.resolve(undefined)
+        : this.devices.findById(tenant, gateway),
+    ]);
+    // One answer for unknown and disabled devices: a caller learns nothing more from it.
+    if (!device || !enabled(device))
+      throw new NotFoundError(
+        'DEVICE.NOT_FOUND',
+        `device ${id} not found or disabled in tenant ${tenant}`,
+        { tenantId: tenant },
+      );
+    const via = await this.resolveVia(tenant, device);
+    // A device that names itself as its gateway just asserts itself (Hono compares the ids too).
+    if (gateway !== undefined && gateway !== id) {
+      if (!gatewayDevice || !enabled(gatewayDevice))
+        throw new ClientError(
+          403,
+          'GATEWAY.NOT_FOUND',
+          `gateway ${gateway} not found or disabled in tenant ${tenant}`,
+          { tenantId: tenant },
+        );
+      if (!via.includes(gateway))
+        throw new ClientError(
+          403,
+          'GATEWAY.NOT_AUTHORIZED',
+          `gateway ${gateway} may not act for device ${id}`,
+          { tenantId: tenant },
+        );
+    }
+    return assertionOf(device, via);
+  }
+
+  // The device's `via` plus the members of its `viaGroups` (sorted, without duplicates or itself).
+  private async resolveVia(tenant: string, device: StoredDevice): Promise<string[]> {
+    const members = await this.devices.findGroupMembers(tenant, device.viaGroups);
+    return [...new Set([...device.via, ...members])].filter((g) => g !== device.id).sort();
+  }
+}
+
+function assertionOf(device: StoredDevice, via: readonly string[]): RegistrationAssertion {
+  const doc = device.document as Record<string, unknown>;
+  const assertion: Record<string, unknown> = { 'device-id': device.id };
+  if (via.length > 0) assertion['via'] = via;
+  for (const member of [
+    'defaults',
+    'downstream-message-mapper',
+    'upstream-message-mapper',
+    'command-endpoint',
+  ]) {
+    if (doc[member] !== undefined) assertion[member] = doc[member];
+  }
+  return assertion as RegistrationAssertion;
+}
