@@ -2,6 +2,7 @@ import { createRegistry } from '../harness';
 import { amqpRawRequestReplyBaseline } from './amqp-raw-request-reply';
 import { httpPlainBaseline } from './http-plain';
 import { kafkaRawProducerBaseline } from './kafka-raw-producer';
+import { registryAmqpScenario } from './registry-amqp';
 import {
   deviceCreateScenario,
   deviceSearchScenario,
@@ -20,4 +21,8 @@ export const registry = createRegistry([
   deviceCreateScenario('mongodb'),
   deviceSearchScenario('postgres'),
   deviceSearchScenario('mongodb'),
+  registryAmqpScenario('assert', 1),
+  registryAmqpScenario('assert', 100),
+  registryAmqpScenario('credentials-get', 1),
+  registryAmqpScenario('credentials-get', 100),
 ]);

@@ -74,8 +74,11 @@ export class CredentialsLookupService {
       `no matching credentials for type ${type} and this auth-id`,
       { tenantId: tenant },
     );
-    if (!(await this.tenants.get(tenant))) throw notFound;
-    const stored = await this.credentials.findByKey(tenant, { type, authId });
+    const [tenantFound, stored] = await Promise.all([
+      this.tenants.get(tenant),
+      this.credentials.findByKey(tenant, { type, authId }),
+    ]);
+    if (!tenantFound) throw notFound;
     const credential = stored?.credentials.find(
       (c) => c['type'] === type && c['auth-id'] === authId,
     );

@@ -43,16 +43,18 @@ export class RegistrationAssertionService {
       gatewayId === undefined
         ? undefined
         : parseOrThrow(DeviceIdSchema, gatewayId, 'DEVICE.INVALID_ID', tenant);
-    if (!(await this.tenants.get(tenant)))
-      throw new NotFoundError('TENANT.NOT_FOUND', `tenant ${tenant} not found`, {
-        tenantId: tenant,
-      });
-    const [device, gatewayDevice] = await Promise.all([
+    // Independent lookups, issued together: an assert is on every message's path.
+    const [tenantFound, device, gatewayDevice] = await Promise.all([
+      this.tenants.get(tenant),
       this.devices.findById(tenant, id),
       gateway === undefined || gateway === id
         ? Promise.resolve(undefined)
         : this.devices.findById(tenant, gateway),
     ]);
+    if (!tenantFound)
+      throw new NotFoundError('TENANT.NOT_FOUND', `tenant ${tenant} not found`, {
+        tenantId: tenant,
+      });
     // One answer for unknown and disabled devices: a caller learns nothing more from it.
     if (!device || !enabled(device))
       throw new NotFoundError(

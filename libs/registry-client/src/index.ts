@@ -1,0 +1,11 @@
+export * from './caching/registry-cache';
+export * from './caching/response-cache';
+export * from './create-registry-clients';
+export * from './credentials.client';
+export * from './registration.client';
+export * from './registry-client.options';
+export { RegistryClientErrorCode } from './registry-request';
+export * from './request-response-credentials.client';
+export * from './request-response-registration.client';
+export * from './request-response-tenant.client';
+export * from './tenant.client';
