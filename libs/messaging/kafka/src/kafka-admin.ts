@@ -1,18 +1,23 @@
 import { createKafka, type KafkaConnectionOptions } from './kafka.config';
 import { translateKafkaError } from './kafka-error.translator';
 
-/** Creates topics that do not exist yet (idempotent); resolves once their leaders are known. */
+/**
+ * Creates topics that do not exist yet (idempotent); resolves once their leaders are known.
+ * Without `partitions` the broker's defaults (`num.partitions`, `default.replication.factor`) apply.
+ */
 export async function ensureTopics(
   options: KafkaConnectionOptions,
   topics: readonly string[],
-  partitions = 1,
+  partitions?: number,
 ): Promise<void> {
   const admin = createKafka(options).admin();
   try {
     await admin.connect();
     await admin.createTopics({
       waitForLeaders: true,
-      topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
+      topics: topics.map((topic) =>
+        partitions === undefined ? { topic } : { topic, numPartitions: partitions },
+      ),
     });
   } catch (e) {
     throw translateKafkaError(e);

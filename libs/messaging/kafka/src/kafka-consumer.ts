@@ -7,11 +7,14 @@ import {
   type Subscription,
 } from '@tessera/messaging';
 
+import { ensureTopics } from './kafka-admin';
 import { createKafka, type KafkaConnectionOptions } from './kafka.config';
 import { fromKafkaMessage } from './kafka-headers.codec';
 
 /**
- * Consumes Kafka topics in a consumer group, at least once: an offset is committed only after the
+ * Consumes Kafka topics in a consumer group, at least once (one kafkajs consumer per subscription,
+ * so subscriptions to different topics need different group ids: kafkajs expects every member of
+ * a group to subscribe to the same topics): an offset is committed only after the
  * handler resolved for that record; a failing handler makes kafkajs seek back and redeliver.
  */
 export class KafkaConsumer extends MessageReceiver {
@@ -19,7 +22,7 @@ export class KafkaConsumer extends MessageReceiver {
   private readonly consumers = new Set<Consumer>();
 
   constructor(
-    options: KafkaConnectionOptions,
+    private readonly options: KafkaConnectionOptions,
     private readonly defaultGroupId: string,
   ) {
     super();
@@ -48,6 +51,9 @@ export class KafkaConsumer extends MessageReceiver {
       rebalanceTimeout: 10_000,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 2_000 },
     });
+    // A topic nobody has written to yet (e.g. notifications on a fresh cluster) must not stop a
+    // service from starting: create it (a no-op when it exists) before subscribing.
+    await ensureTopics(this.options, [source]);
     await consumer.connect();
     this.consumers.add(consumer);
     await consumer.subscribe({ topic: source, fromBeginning: options.fromBeginning ?? false });
