@@ -126,7 +126,7 @@ describe('registry client against the distributed registry services', () => {
     await Promise.all(subscriptions.map((s) => s.close()));
     await consumer.stop();
     await Promise.all(transports.map((t) => t.stop()));
-    await Promise.all(services.map((s) => s.process?.stop()));
+    await Promise.all(services.map((s) => s.process?.stop() ?? Promise.resolve()));
   });
 
   async function manage(service: string, method: string, path: string, body?: unknown) {
