@@ -25,4 +25,8 @@ export const registry = createRegistry([
   registryAmqpScenario('assert', 100),
   registryAmqpScenario('credentials-get', 1),
   registryAmqpScenario('credentials-get', 100),
+  registryAmqpScenario('assert', 1, 'hit'),
+  registryAmqpScenario('assert', 100, 'hit'),
+  registryAmqpScenario('credentials-get', 1, 'hit'),
+  registryAmqpScenario('credentials-get', 100, 'hit'),
 ]);

@@ -21,6 +21,42 @@ export abstract class TenantDirectory {
   abstract get(tenantId: string): Promise<TenantSummary | undefined>;
 }
 
+/**
+ * Remembers tenants that exist for a moment: every Registration `assert` and Credentials `get`
+ * checks its tenant, and that lookup would otherwise double the database (or HTTP) round trips
+ * on the adapters' hot path. Only found tenants are kept (a new tenant is usable at once); a
+ * change is seen after at most `ttlMs`, at once where the writer calls {@link forget}.
+ */
+export class TenantSummaryCache {
+  private readonly entries = new Map<string, { summary: TenantSummary; until: number }>();
+
+  constructor(
+    private readonly ttlMs = 1_000,
+    private readonly maxEntries = 10_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async get(
+    tenantId: string,
+    load: () => Promise<TenantSummary | undefined>,
+  ): Promise<TenantSummary | undefined> {
+    const hit = this.entries.get(tenantId);
+    if (hit && hit.until > this.now()) return hit.summary;
+    const summary = await load();
+    if (summary === undefined) {
+      this.entries.delete(tenantId);
+      return undefined;
+    }
+    if (this.entries.size >= this.maxEntries) this.entries.clear();
+    this.entries.set(tenantId, { summary, until: this.now() + this.ttlMs });
+    return summary;
+  }
+
+  forget(tenantId: string): void {
+    this.entries.delete(tenantId);
+  }
+}
+
 /** What the credentials service needs to know about a device. */
 export interface DeviceSummary {
   /** When this incarnation of the device was created (`status.created`). */
@@ -105,11 +141,17 @@ export function summarizeTenant(tenant: Record<string, unknown>): TenantSummary 
 
 /** Asks the tenant service's management API (`GET /v1/tenants/{id}`). */
 export class HttpTenantDirectory extends TenantDirectory {
+  private readonly cache = new TenantSummaryCache();
+
   constructor(private readonly endpoint: ServiceEndpoint) {
     super();
   }
 
-  async get(tenantId: string): Promise<TenantSummary | undefined> {
+  get(tenantId: string): Promise<TenantSummary | undefined> {
+    return this.cache.get(tenantId, () => this.fetch(tenantId));
+  }
+
+  private async fetch(tenantId: string): Promise<TenantSummary | undefined> {
     const { status, body } = await getJson(
       this.endpoint,
       `/v1/tenants/${encodeURIComponent(tenantId)}`,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 
 import {
   type JsonObject,
@@ -27,6 +27,7 @@ import {
 } from '@tessera/registry-api';
 import { normalizeDistinguishedName, outboxMessageOf, toSearchQuery } from '@tessera/registry-kit';
 
+import { LocalTenantDirectory } from './local-tenant.directory';
 import { completeTrustedCas } from './trusted-ca';
 
 /** A tenant as stored, with its resource version (the ETag). */
@@ -64,7 +65,11 @@ const asVersion = (version: string): ResourceVersion => ResourceVersionSchema.pa
  */
 @Injectable()
 export class TenantManagementService {
-  constructor(private readonly tenants: TenantRepository) {}
+  constructor(
+    private readonly tenants: TenantRepository,
+    // Same-process readers forget a changed tenant at once (others within a second).
+    @Optional() private readonly directory?: LocalTenantDirectory,
+  ) {}
 
   /**
    * Creates a tenant; generates a UUID when no id is given. `body` undefined means `{}`.
@@ -140,6 +145,7 @@ export class TenantManagementService {
     const version = await this.tenants.update(id, toDocument(tenant), keys, expectedVersion, [
       this.notification('UPDATE', id, tenant),
     ]);
+    this.directory?.forget(id);
     return asVersion(version);
   }
 
@@ -147,6 +153,7 @@ export class TenantManagementService {
   async delete(tenantId: string, expectedVersion: string | undefined): Promise<void> {
     const id = this.tenantId(tenantId);
     await this.tenants.delete(id, expectedVersion, [this.notification('DELETE', id, undefined)]);
+    this.directory?.forget(id);
   }
 
   /**
