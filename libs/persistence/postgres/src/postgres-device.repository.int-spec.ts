@@ -35,6 +35,7 @@ describe('PostgreSQL device table', () => {
     ]);
     expect(psql.stderr).toBe('');
     expect(psql.stdout.trim().split('\n')).toEqual([
+      'device_member_of_idx',
       'device_pkey',
       'device_unnotified_idx',
       'device_via_idx',

@@ -34,6 +34,7 @@ describe('PostgreSQL migrations', () => {
       'Outbox1763800000001',
       'Device1763800000002',
       'Credentials1763800000003',
+      'DeviceGroups1763800000004',
       'psql-check|true|CN=x',
     ]);
   });
