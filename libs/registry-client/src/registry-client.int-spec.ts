@@ -213,7 +213,7 @@ describe('registry client against the distributed registry services', () => {
       201,
     );
     const registration = services.find((s) => s.name === 'device-registration')!;
-    // Uncached calls (the cache would hide the outage): the raw client of the same transport.
+    // Every call goes to the service: the cache is cleared after each success (a hit would hide the outage).
     const assertUncached = async (): Promise<number> => {
       try {
         await clients.registration.assertRegistration(tenant, 'survivor');

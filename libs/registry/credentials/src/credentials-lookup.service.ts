@@ -69,23 +69,25 @@ export class CredentialsLookupService {
       );
     const certificate = request[CLIENT_CERTIFICATE];
     if (certificate !== undefined) this.checkSubject(certificate, authId, tenant);
-    const notFound = new NotFoundError(
-      'CREDENTIALS.NOT_FOUND',
-      `no matching credentials for type ${type} and this auth-id`,
-      { tenantId: tenant },
-    );
     const [tenantFound, stored] = await Promise.all([
       this.tenants.get(tenant),
       this.credentials.findByKey(tenant, { type, authId }),
     ]);
-    if (!tenantFound) throw notFound;
+    // Built only when needed: an Error captures a stack trace, and this is the adapters' hot path.
+    const notFound = (): NotFoundError =>
+      new NotFoundError(
+        'CREDENTIALS.NOT_FOUND',
+        `no matching credentials for type ${type} and this auth-id`,
+        { tenantId: tenant },
+      );
+    if (!tenantFound) throw notFound();
     const credential = stored?.credentials.find(
       (c) => c['type'] === type && c['auth-id'] === authId,
     );
     // Disabled credentials are not returned at all (Hono answers 404 rather than disabled ones).
-    if (!stored || !credential || credential['enabled'] === false) throw notFound;
+    if (!stored || !credential || credential['enabled'] === false) throw notFound();
     const ext = credential['ext'] as Record<string, unknown> | undefined;
-    if (!matchesClientContext(clientContext, ext)) throw notFound;
+    if (!matchesClientContext(clientContext, ext)) throw notFound();
     return {
       status: 200,
       credentials: { ...credential, 'device-id': stored.deviceId } as unknown as CredentialsObject,

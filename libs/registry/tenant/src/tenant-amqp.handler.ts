@@ -1,13 +1,15 @@
 import { Inject, Injectable, type OnModuleInit, Optional } from '@nestjs/common';
 
-import { errorReply, jsonBody, type Message, type ReceivedMessage } from '@tessera/messaging';
-import { AMQP_ENDPOINT, type AmqpEndpoint } from '@tessera/messaging-nest';
 import {
-  RequestSubject,
-  ServiceInvocationError,
-  TenantGetRequestSchema,
-  toTenantObject,
-} from '@tessera/registry-api';
+  errorReply,
+  jsonBody,
+  jsonReply,
+  type Message,
+  type ReceivedMessage,
+} from '@tessera/messaging';
+import { AMQP_ENDPOINT, type AmqpEndpoint } from '@tessera/messaging-nest';
+import { answering } from '@tessera/registry-kit';
+import { RequestSubject, TenantGetRequestSchema, toTenantObject } from '@tessera/registry-api';
 
 import { TenantManagementService } from './tenant-management.service';
 
@@ -50,19 +52,15 @@ export class TenantAmqpHandler implements OnModuleInit {
     );
     if (!parsed.success) return reply(400, 'request must name a valid tenant-id or subject-dn');
     const tenantId = parsed.data['tenant-id'];
-    try {
+    return answering(tenantId === undefined ? {} : { tenant_id: tenantId }, async () => {
       const found = await this.service.lookup(
         tenantId === undefined ? { subjectDn: parsed.data['subject-dn'] ?? '' } : { tenantId },
       );
       if (!found) return reply(404, 'no such tenant', tenantId);
-      return {
-        properties: { status: 200, tenant_id: found.id, cache_control: CACHE_CONTROL },
-        contentType: 'application/json',
-        body: Buffer.from(JSON.stringify(toTenantObject(found.id, found.tenant))),
-      };
-    } catch (e) {
-      if (e instanceof ServiceInvocationError) return reply(e.status, e.message, tenantId);
-      throw e;
-    }
+      return jsonReply(200, toTenantObject(found.id, found.tenant), {
+        tenant_id: found.id,
+        cache_control: CACHE_CONTROL,
+      });
+    });
   }
 }
