@@ -74,3 +74,23 @@ export async function eventually<T>(
   }
   return undefined;
 }
+
+/**
+ * Runs `probe` until it resolves (assertions inside may throw), or rethrows its last error after
+ * `timeoutMs`: for effects that take a moment to show (a record on a topic, a cache dropped).
+ */
+export async function untilPasses<T>(
+  probe: () => Promise<T>,
+  timeoutMs = 10_000,
+  intervalMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await probe();
+    } catch (error) {
+      if (Date.now() >= deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  }
+}

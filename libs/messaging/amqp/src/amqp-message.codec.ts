@@ -75,6 +75,7 @@ export function toRheaMessage(message: Message): RheaMessage {
   if (message.correlationId !== undefined) out['correlation_id'] = message.correlationId;
   if (message.replyTo !== undefined) out['reply_to'] = message.replyTo;
   if (message.ttlMs !== undefined) out['ttl'] = message.ttlMs;
+  if (message.durable === true) out['durable'] = true;
   return out as unknown as RheaMessage;
 }
 
@@ -91,5 +92,6 @@ export function fromRheaMessage(source: string, m: object): ReceivedMessage {
     correlationId: idToString(raw['correlation_id']),
     replyTo: typeof raw['reply_to'] === 'string' ? raw['reply_to'] : undefined,
     ttlMs: typeof raw['ttl'] === 'number' ? raw['ttl'] : undefined,
+    durable: raw['durable'] === true ? true : undefined,
   };
 }

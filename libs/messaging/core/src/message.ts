@@ -24,8 +24,13 @@ export interface Message {
   readonly correlationId?: string | undefined;
   /** AMQP `reply-to`. */
   readonly replyTo?: string | undefined;
-  /** Time to live in milliseconds (AMQP header `ttl`, Kafka header `ttl` in seconds per Hono). */
+  /** Time to live in milliseconds (AMQP header `ttl`; Kafka header `ttl`, also in ms, per Hono). */
   readonly ttlMs?: number | undefined;
+  /**
+   * AMQP header `durable`: the broker must keep the message across its restarts (Hono's events and
+   * notifications). Kafka records are always durable.
+   */
+  readonly durable?: boolean | undefined;
 }
 
 /** A message as received, with the address or topic it came from. */

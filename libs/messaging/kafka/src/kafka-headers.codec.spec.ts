@@ -1,7 +1,7 @@
 import { fromKafkaMessage, toKafkaHeaders } from './kafka-headers.codec';
 
 describe('kafka headers codec', () => {
-  it('writes properties, content-type and ttl (seconds) as string headers', () => {
+  it('writes properties, content-type and ttl (milliseconds, Hono’s Kafka API) as string headers', () => {
     const sut = toKafkaHeaders({
       contentType: 'application/json',
       ttlMs: 1500,
@@ -12,7 +12,7 @@ describe('kafka headers codec', () => {
       qos: '1',
       flag: 'true',
       'content-type': 'application/json',
-      ttl: '2',
+      ttl: '1500',
     });
   });
 

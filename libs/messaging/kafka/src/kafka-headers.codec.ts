@@ -2,12 +2,12 @@ import type { IHeaders, KafkaMessage } from 'kafkajs';
 
 import type { Message, PropertyValue, ReceivedMessage } from '@tessera/messaging';
 
-/** Hono's Kafka headers are UTF-8 strings; `content-type` and `ttl` travel as headers too. */
+/** Hono's Kafka headers are UTF-8 strings; `content-type` and `ttl` (milliseconds) travel as headers too. */
 export function toKafkaHeaders(message: Message): IHeaders {
   const headers: IHeaders = {};
   for (const [k, v] of Object.entries(message.properties ?? {})) headers[k] = String(v);
   if (message.contentType !== undefined) headers['content-type'] = message.contentType;
-  if (message.ttlMs !== undefined) headers['ttl'] = String(Math.ceil(message.ttlMs / 1000));
+  if (message.ttlMs !== undefined) headers['ttl'] = String(message.ttlMs);
   return headers;
 }
 

@@ -1,3 +1,4 @@
 export * from './messaging.config';
 export * from './messaging.module';
 export * from './amqp-endpoint.module';
+export * from './adapter-transports';

@@ -1,4 +1,5 @@
 export * from './common.schema';
+export * from './distinguished-name';
 export * from './ids';
 export * from './messaging-type';
 export * from './qos';

@@ -35,3 +35,37 @@ export function checkIdentityTemplate(template: string): string | undefined {
   }
   return undefined;
 }
+
+/** The subject values an identity template can refer to. */
+export interface IdentitySubject {
+  /** The RFC 2253 subject DN. */
+  readonly dn: string;
+  /** The first CN, OU and O values of the subject, where present. */
+  readonly cn?: string | undefined;
+  readonly ou?: string | undefined;
+  readonly o?: string | undefined;
+}
+
+/**
+ * Applies an identity template (Hono's `IdentityTemplate#apply`) to a certificate subject.
+ *
+ * @param template a template that passed {@link checkIdentityTemplate}.
+ * @param subject the subject of the certificate.
+ * @returns the identity, e.g. `device-4711` for `device-{{subject-cn}}`.
+ * @throws RangeError if the template names an attribute the subject lacks (the certificate
+ *   cannot be mapped: callers answer 401 or 400).
+ */
+export function applyIdentityTemplate(template: string, subject: IdentitySubject): string {
+  return template.replace(PLACEHOLDER, (placeholder: string) => {
+    const value = {
+      '{{subject-dn}}': subject.dn,
+      '{{subject-cn}}': subject.cn,
+      '{{subject-ou}}': subject.ou,
+      '{{subject-o}}': subject.o,
+    }[placeholder];
+    if (value === undefined) {
+      throw new RangeError(`the certificate subject has no value for ${placeholder}`);
+    }
+    return value;
+  });
+}

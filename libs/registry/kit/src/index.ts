@@ -3,7 +3,13 @@ export * from './notification-relay';
 export * from './outbox-message';
 export * from './http-body';
 export * from './remote-directories.module';
-export * from './distinguished-name';
+export {
+  type CertificateSubject,
+  formatDistinguishedName,
+  issuerOf,
+  normalizeDistinguishedName,
+  subjectOf,
+} from '@tessera/registry-api';
 export * from './http-query';
 export * from './management-auth.config';
 export * from './management-auth.guard';

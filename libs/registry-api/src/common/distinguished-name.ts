@@ -212,14 +212,26 @@ export interface CertificateSubject {
 
 /** The subject DN of a certificate, as Hono prints it (`getSubjectX500Principal().getName(RFC2253)`). */
 export function subjectOf(certificate: X509Certificate): CertificateSubject {
+  return nameOf(certificate, 4, 'subject');
+}
+
+/**
+ * The issuer DN of a certificate, as Hono prints it (`getIssuerX500Principal().getName(RFC2253)`):
+ * how an adapter finds the tenant whose trusted CA issued a client certificate.
+ */
+export function issuerOf(certificate: X509Certificate): CertificateSubject {
+  return nameOf(certificate, 2, 'issuer');
+}
+
+function nameOf(certificate: X509Certificate, index: number, what: string): CertificateSubject {
   const raw = certificate.raw;
   const [tbs] = childrenOf(raw, readTlv(raw, 0));
   if (tbs === undefined) throw new TypeError('not a certificate');
   const fields = childrenOf(raw, tbs);
   // TBSCertificate: [0] version (optional), serialNumber, signature, issuer, validity, subject
-  const subject = fields[(fields[0]?.tag === 0xa0 ? 1 : 0) + 4];
-  if (subject === undefined) throw new TypeError('certificate without subject');
-  const der = Buffer.from(raw.subarray(subject.start, subject.end));
+  const name = fields[(fields[0]?.tag === 0xa0 ? 1 : 0) + index];
+  if (name === undefined) throw new TypeError(`certificate without ${what}`);
+  const der = Buffer.from(raw.subarray(name.start, name.end));
   return { dn: formatDistinguishedName(der), der };
 }
 

@@ -1,0 +1,62 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { infraEnv, uniqueId } from './infra';
+import { freePort, type ServiceProcess, startService } from './processes';
+
+/** The embedded registry as its own process, on the real PostgreSQL and Kafka of the test run. */
+export interface RegistryProcess {
+  readonly process: ServiceProcess;
+  /** Base URL of the management API (unauthenticated: loopback embedded mode). */
+  readonly managementUrl: string;
+  /** The anonymous loopback AMQP URL of the registry APIs. */
+  readonly amqpUrl: string;
+  /** Calls the management API; resolves with the status and parsed body. */
+  manage(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
+}
+
+/**
+ * Starts the registry (embedded mode: tenant, device-registration and credentials in one process)
+ * with a PostgreSQL schema of its own and its notifications on the run's Kafka, as adapters in
+ * production see it.
+ */
+export async function startRegistryProcess(): Promise<RegistryProcess> {
+  const { postgresUrl, kafkaBrokers } = infraEnv();
+  const [management, amqp] = [await freePort(), await freePort()];
+  const process = await startService(
+    'embedded',
+    {
+      PERSISTENCE_DRIVER: 'postgres',
+      POSTGRES_URL: postgresUrl,
+      POSTGRES_SCHEMA: uniqueId('adapters'),
+      KAFKA_BROKERS: kafkaBrokers.join(','),
+      MANAGEMENT_PORT: String(management),
+      AMQP_PORT: String(amqp),
+      BCRYPT_COST: '4',
+      TESSERA_ENDPOINTS_FILE: join(mkdtempSync(join(tmpdir(), 'tessera-reg-')), 'endpoints.json'),
+    },
+    { ready: /ready in \d+ ms/, timeoutMs: 90_000 },
+  );
+  const managementUrl = `http://127.0.0.1:${String(management)}`;
+  return {
+    process,
+    managementUrl,
+    amqpUrl: `amqp://127.0.0.1:${String(amqp)}`,
+    async manage(method, path, body) {
+      const response = await fetch(`${managementUrl}${path}`, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text === '' ? undefined : JSON.parse(text);
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: response.status, body: parsed };
+    },
+  };
+}

@@ -1,0 +1,226 @@
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
+
+import {
+  type AdapterRuntime,
+  type AuthenticatedDevice,
+  payloadTooLarge,
+  toAdapterError,
+  unauthorized,
+} from '@tessera/adapter-base';
+
+import { basicCredentials, route, uploadOptions } from './http-request';
+
+/** Hono's adapter type and `orig_adapter` of the HTTP adapter. */
+export const HTTP_ADAPTER_TYPE = 'hono-http';
+
+/** Where the device listeners are, once started. */
+export interface HttpAdapterEndpoints {
+  readonly http?: string;
+  readonly https?: string;
+}
+
+/** Options of an {@link HttpAdapterServer}. */
+export interface HttpAdapterServerOptions {
+  readonly host: string;
+  /** Plain HTTP port, or `undefined` for none. */
+  readonly port?: number | undefined;
+  /** HTTPS (client certificates requested, validated per tenant by the adapter). */
+  readonly tls?: { readonly port: number; readonly key: string; readonly cert: string } | undefined;
+  /** How long shutdown waits for requests in flight (ms). */
+  readonly drainTimeoutMs?: number;
+}
+
+/**
+ * Hono's HTTP protocol adapter on Node's own `http`/`https` servers (the device path is hot:
+ * no framework in it). Each request is authenticated (client certificate first, then Basic),
+ * routed, and handed to the shared downstream pipeline; the answer is Hono's status code.
+ */
+export class HttpAdapterServer {
+  private readonly servers: Server[] = [];
+  private inFlight = 0;
+  private drained: (() => void) | undefined;
+  private urls: { http?: string; https?: string } = {};
+
+  constructor(
+    private readonly runtime: AdapterRuntime,
+    private readonly options: HttpAdapterServerOptions,
+  ) {}
+
+  get endpoints(): HttpAdapterEndpoints {
+    return this.urls;
+  }
+
+  async start(): Promise<void> {
+    const handler = (req: IncomingMessage, res: ServerResponse): void => {
+      this.inFlight++;
+      res.once('close', () => {
+        this.inFlight--;
+        if (this.inFlight === 0) this.drained?.();
+      });
+      void this.handle(req, res);
+    };
+    if (this.options.port !== undefined) {
+      const server = createHttpServer(handler);
+      const port = await listen(server, this.options.port, this.options.host);
+      this.urls.http = `http://${this.options.host}:${String(port)}`;
+      this.servers.push(server);
+    }
+    if (this.options.tls) {
+      const server = createHttpsServer(
+        {
+          key: this.options.tls.key,
+          cert: this.options.tls.cert,
+          // Trust anchors are per tenant: the adapter validates the certificate itself.
+          requestCert: true,
+          rejectUnauthorized: false,
+        },
+        handler,
+      );
+      const port = await listen(server, this.options.tls.port, this.options.host);
+      this.urls.https = `https://${this.options.host}:${String(port)}`;
+      this.servers.push(server);
+    }
+  }
+
+  /** Stops accepting, lets requests in flight finish (bounded), then closes every connection. */
+  async stop(): Promise<void> {
+    const closed = Promise.all(
+      this.servers.map(
+        (s) =>
+          new Promise<void>((resolve) =>
+            s.close(() => {
+              resolve();
+            }),
+          ),
+      ),
+    );
+    for (const s of this.servers) s.closeIdleConnections();
+    if (this.inFlight > 0) {
+      await new Promise<void>((resolve) => {
+        this.drained = resolve;
+        setTimeout(resolve, this.options.drainTimeoutMs ?? 10_000).unref();
+      });
+    }
+    for (const s of this.servers) s.closeAllConnections();
+    await closed;
+    this.servers.length = 0;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const url = new URL(req.url ?? '/', 'http://device');
+      const target = route(req.method ?? 'GET', url.pathname);
+      if (target.kind === 'not-found') {
+        reply(res, 404, 'no such resource');
+        req.resume();
+        return;
+      }
+      if (target.kind === 'method-not-allowed') {
+        res.setHeader('allow', target.allow);
+        reply(res, 405, 'method not allowed');
+        req.resume();
+        return;
+      }
+      const options = uploadOptions(req, url.searchParams, target.endpoint);
+      const [device, payload] = await Promise.all([
+        this.authenticate(req),
+        readBody(req, this.runtime.options.maxPayloadBytes),
+      ]);
+      if (device === undefined && target.target === undefined) throw unauthorized();
+      const tenantId =
+        target.target === undefined || target.target.tenantId === ''
+          ? device?.tenantId
+          : target.target.tenantId;
+      if (tenantId === undefined) throw unauthorized();
+      await this.runtime.uploader.upload({
+        endpoint: target.endpoint,
+        qos: options.qos,
+        authenticated: device,
+        tenantId,
+        deviceId: target.target?.deviceId ?? device?.deviceId ?? '',
+        payload,
+        contentType: options.contentType,
+        ttdSeconds: options.ttdSeconds,
+        ttlSeconds: options.ttlSeconds,
+        origAddress: req.url ?? '',
+      });
+      res.statusCode = 202;
+      res.end();
+    } catch (error) {
+      const e = toAdapterError(error);
+      if (e.status === 401) res.setHeader('www-authenticate', 'Basic realm="Hono"');
+      if (e.status === 413) res.setHeader('connection', 'close');
+      reply(res, e.status, e.message);
+      if (!req.complete) req.resume();
+    }
+  }
+
+  /** The client certificate (HTTPS) wins over Basic credentials, as in Hono; none gives `undefined`. */
+  private async authenticate(req: IncomingMessage): Promise<AuthenticatedDevice | undefined> {
+    const socket = req.socket as Partial<TLSSocket>;
+    if (typeof socket.getPeerCertificate === 'function') {
+      // Without a client certificate Node returns an empty object.
+      const { raw } = socket.getPeerCertificate() as Partial<PeerCertificate>;
+      if (raw !== undefined) {
+        return (await this.runtime.authenticator.authenticateCertificate(raw)).device;
+      }
+    }
+    const header = req.headers.authorization;
+    if (header === undefined) return undefined;
+    const basic = basicCredentials(header);
+    if (basic === undefined) throw unauthorized();
+    return (await this.runtime.authenticator.authenticatePassword(basic.username, basic.password))
+      .device;
+  }
+}
+
+function reply(res: ServerResponse, status: number, message: string): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.statusCode = status;
+  res.setHeader('content-type', 'text/plain; charset=utf-8');
+  res.end(message);
+}
+
+/** Reads the body, refusing (413) as soon as it exceeds `limit` bytes. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? '0');
+  if (declared > limit) return Promise.reject(payloadTooLarge(limit));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        reject(payloadTooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.once('end', () => {
+      resolve(chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks));
+    });
+    req.once('error', reject);
+  });
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.removeListener('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}

@@ -1,0 +1,108 @@
+import { bootstrapTelemetry } from '@tessera/telemetry';
+
+const telemetry = bootstrapTelemetry({ serviceName: 'tessera-http-adapter' });
+
+import {
+  Inject,
+  Module,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+
+import {
+  AdapterConfig,
+  AdapterRuntime,
+  adapterRuntimeOptions,
+  registryUrls,
+} from '@tessera/adapter-base';
+import { loadConfig } from '@tessera/config';
+import { createAdapterConnections, KafkaConfig, kafkaOptions } from '@tessera/messaging-nest';
+import { HealthModule, HealthRegistry, runHttpService } from '@tessera/service-nest';
+
+import { HttpAdapterConfig } from './http-adapter.config';
+import { HTTP_ADAPTER_TYPE, HttpAdapterServer } from './http-adapter.server';
+
+/** Starts the device listeners after the registry and broker connections, stops them first. */
+class HttpAdapterLifecycle
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
+  constructor(
+    @Inject(AdapterRuntime) private readonly runtime: AdapterRuntime,
+    @Inject(HttpAdapterServer) private readonly server: HttpAdapterServer,
+    @Inject(HealthRegistry) health: HealthRegistry,
+  ) {
+    health.register('connections', async () =>
+      Object.values(await runtime.readiness()).every(Boolean),
+    );
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.runtime.start();
+    await this.server.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.server.stop();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.runtime.stop();
+  }
+}
+
+let server: HttpAdapterServer | undefined;
+
+void runHttpService({
+  name: 'tessera http-adapter',
+  configure: () => {
+    const config = loadConfig({
+      adapter: AdapterConfig,
+      kafka: KafkaConfig,
+      http: HttpAdapterConfig,
+    });
+    const connections = createAdapterConnections({
+      name: 'tessera-http-adapter',
+      registry: registryUrls(config.adapter),
+      kafka: kafkaOptions(config.kafka),
+      amqpBroker:
+        config.adapter.amqpBrokerUrl === undefined
+          ? undefined
+          : { url: config.adapter.amqpBrokerUrl },
+    });
+    const runtime = new AdapterRuntime(
+      connections,
+      adapterRuntimeOptions(config.adapter, HTTP_ADAPTER_TYPE),
+    );
+    const tls =
+      config.http.tlsKey !== undefined && config.http.tlsCert !== undefined
+        ? { port: config.http.tlsPort, key: config.http.tlsKey, cert: config.http.tlsCert }
+        : undefined;
+    server = new HttpAdapterServer(runtime, {
+      host: config.http.host,
+      port: config.http.insecureEnabled ? config.http.port : undefined,
+      tls,
+    });
+    @Module({
+      imports: [HealthModule],
+      providers: [
+        { provide: AdapterRuntime, useValue: runtime },
+        { provide: HttpAdapterServer, useValue: server },
+        HttpAdapterLifecycle,
+      ],
+    })
+    class HttpAdapterApp {}
+    return {
+      module: { module: HttpAdapterApp },
+      http: { host: config.http.healthHost, port: config.http.healthPort, bodyLimit: '1kb' },
+    };
+  },
+  announce: () => {
+    const urls = server?.endpoints ?? {};
+    return [
+      ...(urls.http === undefined ? [] : [`${urls.http} (devices, HTTP)`]),
+      ...(urls.https === undefined ? [] : [`${urls.https} (devices, HTTPS)`]),
+    ];
+  },
+  onStop: () => telemetry.shutdown(),
+});
