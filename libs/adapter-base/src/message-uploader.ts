@@ -104,13 +104,18 @@ export class MessageUploader {
         ? principal.deviceId
         : undefined;
 
-    const [tenant, assertion] = await Promise.all([
+    // Both lookups run at once; a tenant refusal wins over the device's, so the answer is stable.
+    const [tenantResult, assertionResult] = await Promise.allSettled([
       this.tenants.get(request.tenantId).then((t) => {
         this.checkTenant(t, principal === undefined);
         return t;
       }),
       this.registrations.assertRegistration(request.tenantId, request.deviceId, gatewayId),
     ]);
+    if (tenantResult.status === 'rejected') throw tenantResult.reason;
+    if (assertionResult.status === 'rejected') throw assertionResult.reason;
+    const tenant = tenantResult.value;
+    const assertion = assertionResult.value;
 
     const qos: Qos = request.endpoint === 'event' ? 1 : request.qos;
     const message = buildMessage(request, tenant, assertion, qos, this.options.adapterType);
