@@ -20,9 +20,13 @@ export interface RegistryProcess {
  * Starts the registry (embedded mode: tenant, device-registration and credentials in one process)
  * with a PostgreSQL schema of its own and its notifications on the run's Kafka, as adapters in
  * production see it.
+ * @param options.kafkaBrokers another Kafka than the run's (a test's private broker).
  */
-export async function startRegistryProcess(): Promise<RegistryProcess> {
-  const { postgresUrl, kafkaBrokers } = infraEnv();
+export async function startRegistryProcess(
+  options: { kafkaBrokers?: readonly string[] } = {},
+): Promise<RegistryProcess> {
+  const { postgresUrl } = infraEnv();
+  const kafkaBrokers = options.kafkaBrokers ?? infraEnv().kafkaBrokers;
   const [management, amqp] = [await freePort(), await freePort()];
   const process = await startService(
     'embedded',
