@@ -11,6 +11,7 @@ import type { RegistrationClient, TenantClient } from '@tessera/registry-client'
 
 import { badRequest, forbidden, payloadTooLarge, unauthorized } from './adapter.errors';
 import type { AuthenticatedDevice } from './device-authenticator';
+import { DataVolumeMeter } from './data-volume.meter';
 import type { DownstreamMessaging } from './downstream';
 
 /** Hono's content type of an empty notification ("the device is ready for commands"). */
@@ -76,6 +77,8 @@ export function isAuthenticationRequired(tenant: TenantObject, adapterType: stri
  * messaging system with Hono's properties.
  */
 export class MessageUploader {
+  private readonly volume = new DataVolumeMeter();
+
   constructor(
     private readonly tenants: TenantClient,
     private readonly registrations: RegistrationClient,
@@ -88,7 +91,8 @@ export class MessageUploader {
    *
    * @throws ClientError 400 (malformed), 401 (authentication required), 403 (another tenant,
    *   tenant or adapter disabled, gateway not authorized), 404 (device unknown or disabled), 413
-   *   (payload too large); ServerError 503 (registry or broker unavailable).
+   *   (payload too large), 429 (the tenant's data volume is used up); ServerError 503 (registry or
+   *   broker unavailable).
    */
   async upload(request: UploadRequest): Promise<UploadResult> {
     checkContent(request);
@@ -117,6 +121,9 @@ export class MessageUploader {
     const tenant = tenantResult.value;
     const assertion = assertionResult.value;
 
+    const dataVolume = tenant['resource-limits']?.['data-volume'];
+    this.volume.check(tenant['tenant-id'], dataVolume, request.payload.length);
+
     const qos: Qos = request.endpoint === 'event' ? 1 : request.qos;
     const message = buildMessage(request, tenant, assertion, qos, this.options.adapterType);
     await this.downstream.send(
@@ -128,6 +135,7 @@ export class MessageUploader {
         ...(this.options.sendTimeoutMs !== undefined && { timeoutMs: this.options.sendTimeoutMs }),
       },
     );
+    this.volume.record(tenant['tenant-id'], dataVolume, request.payload.length);
     return { tenant, assertion };
   }
 

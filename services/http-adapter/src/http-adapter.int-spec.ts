@@ -42,6 +42,7 @@ describe('HTTP adapter', () => {
   const amqpTenant = uniqueId('httpamqp');
   const closedTenant = uniqueId('httpoff');
   const openTenant = uniqueId('httpopen');
+  const limitedTenant = uniqueId('httplimit');
 
   async function manage(method: string, path: string, body?: unknown): Promise<void> {
     const reply = await registry.manage(method, path, body);
@@ -149,6 +150,12 @@ describe('HTTP adapter', () => {
       adapters: [{ type: 'hono-http', enabled: true, 'device-authentication-required': false }],
     });
     await device(openTenant, 'o1');
+    await manage('POST', `/v1/tenants/${limitedTenant}`, {
+      'resource-limits': {
+        'data-volume': { 'effective-since': '2020-01-01T00:00:00Z', 'max-bytes': 10 },
+      },
+    });
+    await device(limitedTenant, 'l1', {}, 'l-secret');
   }, 180_000);
 
   afterAll(async () => {
@@ -468,5 +475,17 @@ conn.close()
     expect(result.stdout.trim()).toBe(
       `via-amqp text/plain a1 ${amqpTenant} hono-http int32(1) True`,
     );
+  });
+
+  it('answers 429 once the tenant’s data volume for the period is used up', async () => {
+    const send = () =>
+      post('/telemetry', `l1@${limitedTenant}`, 'l-secret', [
+        '-H',
+        'content-type: text/plain',
+        '--data-binary',
+        '12345678',
+      ]);
+    expect((await send()).status).toBe(202);
+    expect((await send()).status).toBe(429);
   });
 });
