@@ -1,0 +1,53 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { ConfigError, loadConfig } from '@tessera/config';
+
+import { MqttAdapterConfig } from './mqtt-adapter.config';
+
+describe('MqttAdapterConfig', () => {
+  it('has Hono’s defaults', () => {
+    expect(loadConfig({ mqtt: MqttAdapterConfig }, {}).mqtt).toEqual({
+      host: '0.0.0.0',
+      port: 1883,
+      insecureEnabled: true,
+      tlsPort: 8883,
+      tlsKey: undefined,
+      tlsCert: undefined,
+      authenticationRequired: true,
+      maxInFlight: 100,
+      connectTimeoutMs: 10_000,
+      drainTimeoutMs: 10_000,
+      healthHost: '0.0.0.0',
+      healthPort: 8088,
+    });
+  });
+
+  it('reads the TLS key and certificate from _FILE variables', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mqtt-config-'));
+    writeFileSync(join(dir, 'key.pem'), 'KEY\n');
+    writeFileSync(join(dir, 'cert.pem'), 'CERT\n');
+    const { mqtt } = loadConfig(
+      { mqtt: MqttAdapterConfig },
+      {
+        MQTT_ADAPTER_TLS_KEY_FILE: join(dir, 'key.pem'),
+        MQTT_ADAPTER_TLS_CERT_FILE: join(dir, 'cert.pem'),
+        MQTT_ADAPTER_INSECURE_ENABLED: 'false',
+        MQTT_MAX_IN_FLIGHT: '10',
+      },
+    );
+    expect(mqtt).toMatchObject({
+      tlsKey: 'KEY',
+      tlsCert: 'CERT',
+      insecureEnabled: false,
+      maxInFlight: 10,
+    });
+  });
+
+  it('lists every invalid variable', () => {
+    expect(() =>
+      loadConfig({ mqtt: MqttAdapterConfig }, { MQTT_ADAPTER_PORT: 'x', MQTT_MAX_IN_FLIGHT: '0' }),
+    ).toThrow(ConfigError);
+  });
+});
