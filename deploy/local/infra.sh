@@ -7,9 +7,14 @@
 #   deploy/local/infra.sh env                     print env.sh: eval "$(deploy/local/infra.sh env)"
 #   deploy/local/infra.sh status                  what is running (exit 0: all running, 3: not all)
 #   deploy/local/infra.sh down [SERVER...]        stop what `up` started (idempotent)
+#   deploy/local/infra.sh stop [SERVER...]        stop the processes but keep data, ports and env.sh (an outage)
+#   deploy/local/infra.sh start [SERVER...]       start stopped servers again: same ports, same data; waits until they answer
+#   deploy/local/infra.sh restart [SERVER...]     stop + start (same ports, same data)
 #   deploy/local/infra.sh smoke                   check the running servers with independent clients
 #
 # SERVER is one of: kafka amqp postgres mongo (default: all four).
+# TESSERA_INFRA_DIR selects the state dir, e.g. a private Kafka for a test:
+#   TESSERA_INFRA_DIR=/tmp/x deploy/local/infra.sh up kafka
 # See deploy/local/README.md for versions, sources, ports, variables and timings.
 set -euo pipefail
 
@@ -103,6 +108,8 @@ valid_server() {
 launch() {
   local name="$1" logfile="$2"
   shift 2
+  # where this start's output begins: a restart appends to the log of the earlier run
+  stat -c %s "$logfile" 2>/dev/null >"$STATE/$name/log-offset" || echo 0 >"$STATE/$name/log-offset"
   setsid "$@" </dev/null >>"$logfile" 2>&1 9>&- &
   local pid=$!
   local start=""
@@ -473,8 +480,6 @@ install_is_complete() {
 # ---------------------------------------------------------------------------------------------
 start_kafka() {
   local port="$1" cport="$2" dir="$STATE/kafka"
-  local libs
-  libs="$(kafka_libs_dir)"
   mkdir -p "$dir/data"
   printf '%s\n' "$port" >"$dir/port"
   cat >"$dir/server.properties" <<EOF
@@ -529,6 +534,14 @@ directory.id=$(kafka_uuid)
 version=1
 cluster.id=$cluster_id
 EOF
+  launch_kafka
+}
+
+# launch_X: start the server X on the ports, configuration and data already in its state dir
+# (used by start_X for fresh servers and by `start` to bring back a stopped one)
+launch_kafka() {
+  local dir="$STATE/kafka" libs
+  libs="$(kafka_libs_dir)"
   local java_common=(-XX:+UseSerialGC -Djava.awt.headless=true -Djava.io.tmpdir="$dir"
     -Dlog4j.configuration="file:$dir/log4j.properties")
   # shellcheck disable=SC2086
@@ -538,7 +551,7 @@ EOF
 ready_kafka() {
   local dir="$STATE/kafka" port
   port="$(cat "$dir/port")"
-  grep -q 'Kafka Server started' "$dir/kafka.log" 2>/dev/null || return 1
+  grep -q 'Kafka Server started' < <(log_since kafka) || return 1
   local meta
   meta="$(kcat -b "127.0.0.1:$port" -L -m 3 2>/dev/null)" || return 1
   [[ $meta == *' 1 brokers:'* ]] || return 1
@@ -580,14 +593,19 @@ start_amqp() {
     "$xml"
   grep -q "<acceptor name=\"amqp\">tcp://127.0.0.1:$port?" "$xml" || { log "amqp: could not set the AMQP acceptor in $xml"; return 1; }
   if grep -q '<acceptor name="artemis">' "$xml"; then log "amqp: could not remove the core acceptor from $xml"; return 1; fi
+  launch_amqp
+}
+
+launch_amqp() {
+  local dir="$STATE/amqp"
   JAVA_ARGS="$ARTEMIS_HEAP -XX:+UseSerialGC -Djava.awt.headless=true -Dlog4j2.disableJmx=true --add-opens java.base/jdk.internal.misc=ALL-UNNAMED" \
-    launch amqp "$dir/artemis.log" "$inst/bin/artemis" run
+    launch amqp "$dir/artemis.log" "$dir/instance/bin/artemis" run
 }
 
 ready_amqp() {
   local dir="$STATE/amqp" port
   port="$(cat "$dir/port")"
-  grep -q 'AMQ221007' "$dir/artemis.log" 2>/dev/null || return 1 # "Server is now active"
+  grep -q 'AMQ221007' < <(log_since amqp) || return 1 # "Server is now active"
   "$SYS_PY" "$SCRIPT_DIR/lib/amqp_probe.py" ping "amqp://$AMQP_USER:$AMQP_PASS@127.0.0.1:$port" >/dev/null 2>&1 || return 1
   local v
   v="$(sed -n 's/.*AMQ221001: Apache .*Artemis Message Broker version \([^ ]*\) .*/\1/p;T;q' "$dir/artemis.log")"
@@ -623,9 +641,18 @@ start_postgres() {
   local sockdir="$pgroot"
   ((${#sockdir} < 90)) || sockdir=""
   printf '%s\n' "$sockdir" >"$dir/sockdir"
+  launch_postgres
+}
+
+launch_postgres() {
+  local dir="$STATE/postgres" port bindir datadir sockdir
+  port="$(cat "$dir/port")"
+  bindir="$(cat "$dir/bindir")"
+  datadir="$(cat "$dir/datadir")"
+  sockdir="$(cat "$dir/sockdir")"
   local asuser=()
   [[ $EUID -eq 0 ]] && asuser=(setpriv --reuid=postgres --regid=postgres --init-groups --)
-  launch postgres "$dir/postgres.log" "${asuser[@]}" "$bindir/postgres" -D "$pgroot/data" \
+  launch postgres "$dir/postgres.log" "${asuser[@]}" "$bindir/postgres" -D "$datadir" \
     -c port="$port" -c listen_addresses=127.0.0.1 -c unix_socket_directories="$sockdir" \
     -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
     -c shared_buffers=32MB -c max_connections=200 -c max_wal_size=256MB \
@@ -646,10 +673,16 @@ ready_postgres() {
 }
 
 start_mongo() {
-  local port="$1" dir="$STATE/mongo" bin
-  bin="$(ferretdb_bin)"
+  local port="$1" dir="$STATE/mongo"
   mkdir -p "$dir/data" "$dir/state"
   printf '%s\n' "$port" >"$dir/port"
+  launch_mongo
+}
+
+launch_mongo() {
+  local dir="$STATE/mongo" port bin
+  port="$(cat "$dir/port")"
+  bin="$(ferretdb_bin)"
   launch mongo "$dir/ferretdb.log" "$bin" --handler=sqlite --sqlite-url="file:$dir/data/" \
     --listen-addr="127.0.0.1:$port" --state-dir="$dir/state" --telemetry=disable \
     --debug-addr=- --log-format=text --log-level=info
@@ -699,9 +732,10 @@ signal_server() {
   fi
 }
 
-# reap_server NAME DEADLINE: wait until it is gone, KILL after DEADLINE (epoch s), clean up
+# reap_server NAME DEADLINE [keep]: wait until it is gone, KILL after DEADLINE (epoch s), clean
+# up; with `keep` (infra.sh stop) its env fragment, version and endpoint stay for `start`
 reap_server() {
-  local name="$1" deadline="$2" dir="$STATE/$1"
+  local name="$1" deadline="$2" keep="${3:-}" dir="$STATE/$1"
   [[ -f $dir/pid ]] || return 0
   local pid
   pid="$(cat "$dir/pid")"
@@ -743,15 +777,23 @@ reap_server() {
     done <"$dir/children"
     rm -f "$dir/children"
   fi
-  rm -f "$dir/pid" "$dir/starttime" "$dir/env" "$dir/version" "$dir/endpoint"
+  rm -f "$dir/pid" "$dir/starttime"
+  [[ -n $keep ]] || rm -f "$dir/env" "$dir/version" "$dir/endpoint" "$dir/stopped"
 }
 
+# stop_servers [--keep] NAME...: stop them; --keep leaves data, ports and env fragment (`stop`)
 stop_servers() {
-  local s deadline
+  local s deadline keep=""
+  if [[ ${1:-} == --keep ]]; then
+    keep=1
+    shift
+  fi
   for s in "$@"; do signal_server "$s"; done
   deadline=$(($(date +%s) + STOP_TIMEOUT))
-  for s in "$@"; do reap_server "$s" "$deadline"; done
+  for s in "$@"; do reap_server "$s" "$deadline" "$keep"; done
+  [[ -z $keep ]] || return 0
   for s in "$@"; do
+    rm -f "$STATE/$s/env" "$STATE/$s/version" "$STATE/$s/endpoint" "$STATE/$s/stopped"
     if [[ -f $STATE/$s/external-root ]]; then
       rm -rf "$(cat "$STATE/$s/external-root")"
       rm -f "$STATE/$s/external-root"
@@ -765,7 +807,8 @@ stop_servers() {
 write_env() {
   local s versions="" body=""
   for s in "${ALL_SERVERS[@]}"; do
-    if is_ours "$s" && [[ -f $STATE/$s/env ]]; then
+    # a server stopped by `stop` keeps its place: `start` brings it back on the same port
+    if { is_ours "$s" || [[ -f $STATE/$s/stopped ]]; } && [[ -f $STATE/$s/env ]]; then
       body+="$(cat "$STATE/$s/env")"$'\n'
       versions+="${versions:+; }$(cat "$STATE/$s/version")"
     fi
@@ -968,7 +1011,7 @@ cmd_down() {
   lock_state
   local stopped=()
   for s in "${servers[@]}"; do
-    if is_ours "$s"; then stopped+=("$s"); fi
+    if is_ours "$s" || [[ -f $STATE/$s/stopped ]]; then stopped+=("$s"); fi
   done
   stop_servers "${servers[@]}"
   write_env
@@ -977,6 +1020,159 @@ cmd_down() {
   else
     log "down: nothing was running"
   fi
+}
+
+# ports_of NAME: the TCP ports the server listens on (Kafka: client listener and controller)
+ports_of() {
+  local dir="$STATE/$1"
+  cat "$dir/port"
+  if [[ $1 == kafka ]]; then
+    sed -n 's/^controller.quorum.voters=1@127.0.0.1:\([0-9]*\)$/\1/p' "$dir/server.properties"
+  fi
+}
+
+# port_free PORT: nobody listens on 127.0.0.1:PORT (bound with SO_REUSEADDR, as the servers do)
+port_free() {
+  py -c 'import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+try:
+    s.bind(("127.0.0.1", int(sys.argv[1])))
+except OSError:
+    sys.exit(1)' "$1"
+}
+
+# log_since NAME: what the server logged since its last launch
+log_since() {
+  local off=0
+  [[ -f $STATE/$1/log-offset ]] && off="$(cat "$STATE/$1/log-offset")"
+  tail -c +"$((off + 1))" "$(server_log "$1")" 2>/dev/null || true
+}
+
+# kept NAME: `start` can bring it back (stopped by `stop`, or crashed): its state dir is intact
+kept() {
+  [[ -f $STATE/$1/stopped || -f $STATE/$1/pid ]] && [[ -f $STATE/$1/port ]]
+}
+
+# relaunch NAME...: launch stopped servers on their recorded ports and data, wait until they answer
+relaunch() {
+  local t0 s p
+  t0="$(now)"
+  for s in "$@"; do
+    for p in $(ports_of "$s"); do
+      port_free "$p" || die "$s: port $p is taken by another process now; cannot start on the same port (use '$0 up $s' for new ports)"
+    done
+  done
+  for s in "$@"; do
+    "launch_$s" || die "$s: could not be started (see $(server_log "$s"))"
+  done
+  local -A state=()
+  local deadline
+  deadline=$(($(date +%s) + READY_TIMEOUT))
+  while :; do
+    local busy=0
+    for s in "$@"; do
+      [[ -z ${state[$s]:-} ]] || continue
+      if "ready_$s"; then
+        state[$s]=ready
+        rm -f "$STATE/$s/stopped"
+        elapsed "$t0" >"$STATE/$s/ready-after"
+      elif ! is_ours "$s"; then
+        state[$s]="process exited during start"
+      else
+        busy=1
+      fi
+    done
+    ((busy)) || break
+    if (($(date +%s) >= deadline)); then
+      for s in "$@"; do [[ -n ${state[$s]:-} ]] || state[$s]="did not answer within ${READY_TIMEOUT}s"; done
+      break
+    fi
+    sleep 0.25
+  done
+  local failed=()
+  for s in "$@"; do
+    [[ ${state[$s]} == ready ]] && continue
+    failed+=("$s")
+    printf 'infra: error: %s %s; its log since the start (%s):\n' "$s" "${state[$s]}" "$(server_log "$s")" >&2
+    log_since "$s" | tail -n 25 | sed 's/^/    /' >&2 || true
+  done
+  if ((${#failed[@]})); then
+    # leave them stopped, data kept, so that `start` can be tried again
+    for s in "${failed[@]}"; do touch "$STATE/$s/stopped"; done
+    stop_servers --keep "${failed[@]}"
+    die "start failed for: ${failed[*]} (stopped again; data and ports kept)"
+  fi
+  write_env
+  local detail=""
+  for s in "$@"; do
+    print_line "$s"
+    detail+="${detail:+, }$s $(cat "$STATE/$s/ready-after")"
+  done
+  log "start: ready in $(elapsed "$t0") s ($detail); same ports and data, env.sh unchanged"
+}
+
+cmd_stop() {
+  local servers s running=()
+  mapfile -t servers < <(parse_servers "$@")
+  [[ -d $STATE ]] || die "stop: nothing is up in $STATE"
+  lock_state
+  for s in "${servers[@]}"; do
+    if is_ours "$s"; then running+=("$s"); fi
+  done
+  if ((${#running[@]} == 0)); then
+    log "stop: nothing was running"
+    return 0
+  fi
+  for s in "${running[@]}"; do touch "$STATE/$s/stopped"; done
+  stop_servers --keep "${running[@]}"
+  log "stop: stopped ${running[*]}; data, ports and env.sh kept (bring back: $0 start ${running[*]})"
+}
+
+cmd_start() {
+  local servers s todo=() explicit=0
+  (($#)) && explicit=1
+  mapfile -t servers < <(parse_servers "$@")
+  [[ -d $STATE ]] || die "start: nothing is up in $STATE (use '$0 up' first)"
+  lock_state
+  for s in "${servers[@]}"; do
+    if is_ours "$s"; then
+      log "$s: already running"
+    elif kept "$s"; then
+      todo+=("$s")
+    elif ((explicit)); then
+      die "$s is not up in $STATE (nothing to start; '$0 up $s' starts a fresh one)"
+    fi
+  done
+  if ((${#todo[@]} == 0)); then
+    log "start: nothing to start"
+    return 0
+  fi
+  relaunch "${todo[@]}"
+}
+
+cmd_restart() {
+  local servers s todo=() explicit=0
+  (($#)) && explicit=1
+  mapfile -t servers < <(parse_servers "$@")
+  [[ -d $STATE ]] || die "restart: nothing is up in $STATE (use '$0 up' first)"
+  lock_state
+  for s in "${servers[@]}"; do
+    if is_ours "$s"; then
+      touch "$STATE/$s/stopped"
+      stop_servers --keep "$s"
+      todo+=("$s")
+    elif kept "$s"; then
+      todo+=("$s")
+    elif ((explicit)); then
+      die "$s is not up in $STATE ('$0 up $s' starts a fresh one)"
+    fi
+  done
+  if ((${#todo[@]} == 0)); then
+    log "restart: nothing to restart"
+    return 0
+  fi
+  relaunch "${todo[@]}"
 }
 
 cmd_env() {
@@ -991,6 +1187,9 @@ cmd_status() {
       printf '%-9s running   pid %-8s %-26s %s\n' "$s" "$(cat "$STATE/$s/pid")" "$(cat "$STATE/$s/version")" "$(cat "$STATE/$s/endpoint")"
     elif is_ours "$s"; then
       printf '%-9s starting  pid %s\n' "$s" "$(cat "$STATE/$s/pid")"
+      all=3
+    elif [[ -f $STATE/$s/stopped ]]; then
+      printf '%-9s stopped   (by stop; data and port kept: %s; bring back with start)\n' "$s" "$(cat "$STATE/$s/endpoint" 2>/dev/null || cat "$STATE/$s/port")"
       all=3
     elif [[ -f $STATE/$s/pid ]]; then
       printf '%-9s dead      (recorded pid %s is gone; see %s)\n' "$s" "$(cat "$STATE/$s/pid")" "$(server_log "$s")"
@@ -1062,7 +1261,7 @@ EOF
 }
 
 usage() {
-  sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 main() {
@@ -1072,6 +1271,9 @@ main() {
     install) cmd_install ;;
     up) cmd_up "$@" ;;
     down) cmd_down "$@" ;;
+    stop) cmd_stop "$@" ;;
+    start) cmd_start "$@" ;;
+    restart) cmd_restart "$@" ;;
     env) cmd_env ;;
     status) cmd_status ;;
     smoke) cmd_smoke ;;

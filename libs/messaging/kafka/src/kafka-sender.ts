@@ -1,4 +1,10 @@
-import type { Kafka, Producer } from 'kafkajs';
+import type {
+  Kafka,
+  Message as KafkaRecord,
+  Producer,
+  ProducerConfig,
+  TopicMessages,
+} from 'kafkajs';
 
 import { type Message, MessageSender, MessagingError, type SendOptions } from '@tessera/messaging';
 
@@ -6,28 +12,73 @@ import { createKafka, type KafkaConnectionOptions } from './kafka.config';
 import { toKafkaHeaders } from './kafka-headers.codec';
 import { translateKafkaError } from './kafka-error.translator';
 
+/** How KafkaSender coalesces concurrent sends into produce requests. */
+export interface KafkaSenderOptions {
+  /** Most records in one produce request (default 1,000). */
+  readonly maxBatchRecords?: number;
+  /** Most bytes (keys, values, headers, estimated) in one produce request (default 1 MiB). A larger record goes alone. */
+  readonly maxBatchBytes?: number;
+  /** Builds the producer; a seam for unit tests (default: the kafkajs producer of the client). */
+  readonly producerFactory?: (config: ProducerConfig) => Producer;
+}
+
+interface Queued {
+  readonly topic: string;
+  readonly record: KafkaRecord;
+  readonly bytes: number;
+  readonly timeoutMs: number;
+  readonly timer: NodeJS.Timeout;
+  settled: boolean;
+  resolve(): void;
+  reject(error: MessagingError): void;
+}
+
+// Per-record framing the byte estimate adds (offset/timestamp deltas, lengths, attributes).
+const RECORD_OVERHEAD_BYTES = 32;
+
 /**
  * Produces to Kafka topics. The idempotent producer with `acks=all` is used for everything
  * (Hono's event and notification path); `awaitAck: false` only stops the caller from waiting.
+ *
+ * Why batching: with the idempotent producer and one request in flight (which keeps the order per
+ * partition), kafkajs manages only ~3.4k produce requests/s, whatever the concurrency. So records
+ * are queued, and whenever no request is in flight everything queued (bounded by
+ * `maxBatchRecords`/`maxBatchBytes`) goes out as one `sendBatch` across topics. There is no linger:
+ * a lone send goes out at once, and the batch size follows the load. Every caller gets the outcome
+ * of the batch its record went in; a caller whose timeout expires gets TIMEOUT (retryable), and its
+ * record is dropped if it has not been sent yet (if it has, it may still be delivered).
  */
 export class KafkaSender extends MessageSender {
   private readonly kafka: Kafka;
   private readonly producer: Producer;
+  private readonly maxBatchRecords: number;
+  private readonly maxBatchBytes: number;
   private connected: Promise<void> | undefined;
+  private queue: Queued[] = [];
+  private flushing: Promise<void> | undefined;
+  private stopping = false;
+  // When the last queued caller's timeout expires: stop() waits for the queue no longer than that.
+  private lastDeadline = 0;
 
   constructor(
     options: KafkaConnectionOptions,
     private readonly defaultTimeoutMs = 10_000,
+    batching: KafkaSenderOptions = {},
   ) {
     super();
+    this.maxBatchRecords = Math.max(1, batching.maxBatchRecords ?? 1_000);
+    this.maxBatchBytes = Math.max(1, batching.maxBatchBytes ?? 1024 * 1024);
     this.kafka = createKafka(options);
     // Finite retries: an unreachable broker must surface as an error (HTTP 503), not hang forever.
-    this.producer = this.kafka.producer({
+    const config: ProducerConfig = {
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: true,
       retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1_000 },
-    });
+    };
+    this.producer = batching.producerFactory
+      ? batching.producerFactory(config)
+      : this.kafka.producer(config);
     this.producer.on('producer.disconnect', () => {
       this.connected = undefined;
     });
@@ -37,53 +88,143 @@ export class KafkaSender extends MessageSender {
     await this.connect();
   }
 
+  /** Sends what is queued first (waiting at most until the callers' timeouts), then disconnects. */
   async stop(): Promise<void> {
-    this.connected = undefined;
-    await this.producer.disconnect();
+    this.stopping = true;
+    try {
+      await this.drain();
+      // Only callers whose timeout is due this very moment can be left; the in-flight batch (if
+      // the wait gave up on it) is failed by the disconnect.
+      const left = this.queue;
+      this.queue = [];
+      const closed = new MessagingError('CLOSED', 'Kafka sender stopped', true);
+      for (const entry of left) settle(entry, closed);
+      this.connected = undefined;
+      await this.producer.disconnect();
+    } finally {
+      this.stopping = false;
+    }
   }
 
   async send(destination: string, message: Message, options: SendOptions): Promise<void> {
+    if (this.stopping) {
+      const closed = new MessagingError('CLOSED', 'Kafka sender is stopping', true);
+      if (options.awaitAck) throw closed;
+      return;
+    }
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
-    const produce = (async () => {
-      await this.connect();
-      await this.producer.send({
+    const record: KafkaRecord = {
+      key: message.key ?? null,
+      value: message.body ?? null,
+      headers: toKafkaHeaders(message),
+    };
+    const outcome = new Promise<void>((resolve, reject) => {
+      const entry: Queued = {
         topic: destination,
-        acks: -1,
-        timeout: timeoutMs,
-        messages: [
-          {
-            key: message.key ?? null,
-            value: message.body ?? null,
-            headers: toKafkaHeaders(message),
-          },
-        ],
-      });
-    })();
-    const timed = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(
-          new MessagingError(
-            'TIMEOUT',
-            `Kafka did not acknowledge within ${String(timeoutMs)} ms`,
-            true,
-          ),
-        );
-      }, timeoutMs);
-      produce.then(
-        () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        (e: unknown) => {
-          clearTimeout(timer);
-          reject(translateKafkaError(e));
-        },
-      );
+        record,
+        bytes: recordBytes(record),
+        timeoutMs,
+        settled: false,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          // Still queued: dropped when a batch is taken. Already sent: the batch goes on.
+          settle(
+            entry,
+            new MessagingError(
+              'TIMEOUT',
+              `Kafka did not acknowledge within ${String(timeoutMs)} ms`,
+              true,
+            ),
+          );
+        }, timeoutMs),
+      };
+      this.queue.push(entry);
+      this.lastDeadline = Math.max(this.lastDeadline, Date.now() + timeoutMs);
     });
+    this.pump();
     if (options.awaitAck) {
-      await timed;
+      await outcome;
     } else {
-      timed.catch(() => undefined);
+      outcome.catch(() => undefined);
+    }
+  }
+
+  private pump(): void {
+    if (this.flushing || this.queue.length === 0) return;
+    this.flushing = this.flush().finally(() => {
+      this.flushing = undefined;
+      this.pump();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    try {
+      // Sends made while connecting (or in the same tick) join this batch.
+      await this.connect();
+    } catch (e: unknown) {
+      // Everyone queued was waiting for this connection attempt, as before batching.
+      const error = translateKafkaError(e);
+      const failed = this.queue;
+      this.queue = [];
+      for (const entry of failed) settle(entry, error);
+      return;
+    }
+    const batch = this.takeBatch();
+    if (batch.length === 0) return;
+    const byTopic = new Map<string, KafkaRecord[]>();
+    let timeout = 0;
+    for (const entry of batch) {
+      let records = byTopic.get(entry.topic);
+      if (!records) {
+        records = [];
+        byTopic.set(entry.topic, records);
+      }
+      records.push(entry.record);
+      timeout = Math.max(timeout, entry.timeoutMs);
+    }
+    const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({
+      topic,
+      messages,
+    }));
+    try {
+      await this.producer.sendBatch({ topicMessages, acks: -1, timeout });
+    } catch (e: unknown) {
+      const error = translateKafkaError(e);
+      for (const entry of batch) settle(entry, error);
+      return;
+    }
+    for (const entry of batch) settle(entry);
+  }
+
+  /** Takes the oldest queued records still awaited, within the batch bounds (at least one). */
+  private takeBatch(): Queued[] {
+    const batch: Queued[] = [];
+    let bytes = 0;
+    let taken = 0;
+    for (const entry of this.queue) {
+      if (batch.length >= this.maxBatchRecords) break;
+      if (!entry.settled) {
+        if (batch.length > 0 && bytes + entry.bytes > this.maxBatchBytes) break;
+        batch.push(entry);
+        bytes += entry.bytes;
+      }
+      taken++;
+    }
+    this.queue = this.queue.slice(taken);
+    return batch;
+  }
+
+  private async drain(): Promise<void> {
+    const giveUp = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, Math.max(0, this.lastDeadline - Date.now()));
+      timer.unref();
+    });
+    while (this.flushing) {
+      const flushing = this.flushing;
+      const ended = await Promise.race([flushing.then(() => true), giveUp.then(() => false)]);
+      // After the last deadline every caller has its answer; the in-flight batch ends with disconnect.
+      if (!ended) return;
     }
   }
 
@@ -97,4 +238,25 @@ export class KafkaSender extends MessageSender {
     }
     return this.connected;
   }
+}
+
+function settle(entry: Queued, error?: MessagingError): void {
+  if (entry.settled) return;
+  entry.settled = true;
+  clearTimeout(entry.timer);
+  if (error) entry.reject(error);
+  else entry.resolve();
+}
+
+function recordBytes(record: KafkaRecord): number {
+  let bytes = RECORD_OVERHEAD_BYTES + byteLength(record.key) + byteLength(record.value);
+  for (const [name, value] of Object.entries(record.headers ?? {})) {
+    bytes += Buffer.byteLength(name) + (typeof value === 'string' ? Buffer.byteLength(value) : 0);
+  }
+  return bytes;
+}
+
+function byteLength(data: Buffer | string | null | undefined): number {
+  if (data === null || data === undefined) return 0;
+  return typeof data === 'string' ? Buffer.byteLength(data) : data.length;
 }

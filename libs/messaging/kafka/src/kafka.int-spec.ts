@@ -142,6 +142,50 @@ describe('Kafka through @tessera/messaging-kafka', () => {
     expect(got.messages[0]?.body?.toString()).toBe('hello');
   });
 
+  it('coalesces 2,000 concurrent sends into batches; every record arrives with key and headers', async () => {
+    const manyTopic = uniqueId('hono.telemetry.batch');
+    await ensureTopics(options, [manyTopic], 3);
+    const count = 2_000;
+    const keyOf = (n: number) => `device-${String(n % 50)}`;
+    await Promise.all(
+      Array.from({ length: count }, (_, n) =>
+        sender.send(
+          manyTopic,
+          {
+            key: keyOf(n),
+            body: Buffer.from(`m${String(n)}`),
+            contentType: 'text/plain',
+            properties: { seq: n, tenant_id: 'tb' },
+          },
+          { awaitAck: true },
+        ),
+      ),
+    );
+
+    const got = collect(count);
+    const consumer = new KafkaConsumer(options, uniqueId('group'));
+    await consumer.subscribe(manyTopic, got.handler, { fromBeginning: true });
+    await got.done;
+    await consumer.stop();
+    expect(got.messages).toHaveLength(count);
+    const seen = new Set<number>();
+    const lastPerKey = new Map<string, number>();
+    for (const m of got.messages) {
+      const seq = Number(m.properties?.['seq']);
+      expect(m.body?.toString()).toBe(`m${String(seq)}`);
+      expect([m.key, m.contentType, m.properties?.['tenant_id']]).toEqual([
+        keyOf(seq),
+        'text/plain',
+        'tb',
+      ]);
+      // A key lives on one partition, whose order the sender keeps.
+      expect(seq).toBeGreaterThan(lastPerKey.get(m.key ?? '') ?? -1);
+      lastPerKey.set(m.key ?? '', seq);
+      seen.add(seq);
+    }
+    expect(seen.size).toBe(count);
+  });
+
   it('fails a send with a retryable error when no broker answers', async () => {
     const dead = new KafkaSender(
       { brokers: ['127.0.0.1:1'], clientId: 'dead', connectionTimeoutMs: 300 },
