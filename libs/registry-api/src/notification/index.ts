@@ -1,2 +1,3 @@
 export * from './device-provisioning-notification.schema';
 export * from './registry-notification.schema';
+export * from './provisioning-delivery.schema';
