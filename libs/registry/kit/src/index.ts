@@ -15,3 +15,4 @@ export * from './management-auth.config';
 export * from './management-auth.guard';
 export * from './amqp-reply';
 export * from './registry-amqp.config';
+export * from './provisioning-notification.client';

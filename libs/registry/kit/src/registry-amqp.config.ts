@@ -55,6 +55,11 @@ export const PROTOCOL_ADAPTER_GRANTS: readonly AmqpGrant[] = [
   { address: 'credentials/*', operation: 'get' },
 ];
 
+/** What the registry services need of the provisioning-notification service. */
+export const PROVISIONING_NOTIFICATION_GRANTS: readonly AmqpGrant[] = [
+  { address: 'provisioning-notification/*', operation: 'deliver' },
+];
+
 const GRANT = /^([A-Za-z0-9._*-]+(?:\/[A-Za-z0-9._*@:-]+)?):([a-z*]+)$/;
 
 function parsePermissions(
@@ -115,6 +120,11 @@ export interface RegistryAmqpContext {
   readonly embeddedDevMode: boolean;
   /** The bind address when AMQP_HOST is not set (embedded: TESSERA_HOST). */
   readonly defaultHost: string;
+  /**
+   * The grants of a user that AMQP_PERMISSIONS does not name: the protocol adapter's by default;
+   * the provisioning-notification service's callers get {@link PROVISIONING_NOTIFICATION_GRANTS}.
+   */
+  readonly defaultGrants?: readonly AmqpGrant[];
 }
 
 /**
@@ -159,7 +169,11 @@ export function resolveRegistryAmqp(
           },
           authorize: (user, address, operation) =>
             user !== undefined &&
-            isGranted(grants.get(user) ?? PROTOCOL_ADAPTER_GRANTS, address, operation),
+            isGranted(
+              grants.get(user) ?? context.defaultGrants ?? PROTOCOL_ADAPTER_GRANTS,
+              address,
+              operation,
+            ),
         },
   };
 }
