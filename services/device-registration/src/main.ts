@@ -17,6 +17,8 @@ import { PersistenceConfig, PersistenceModule } from '@tessera/persistence-nest'
 import {
   ManagementAuthConfig,
   ManagementAuthModule,
+  ProvisioningNotificationClientConfig,
+  ProvisioningNotificationClientModule,
   RegistryAmqpConfig,
   RemoteDirectoriesModule,
   RemoteRegistryConfig,
@@ -39,6 +41,7 @@ void runHttpService({
       remote: RemoteRegistryConfig,
       auth: ManagementAuthConfig,
       amqp: RegistryAmqpConfig,
+      notifications: ProvisioningNotificationClientConfig,
     });
     // Outside the embedded app, MANAGEMENT_AUTH=none is refused: the API is never open by accident.
     const auth = resolveManagementAuth(config.auth, {
@@ -60,6 +63,7 @@ void runHttpService({
           AmqpEndpointModule.forRoot(amqp),
           MessagingModule.forRoot(config.kafka, { consumerGroup: 'tessera-device-registration' }),
           RemoteDirectoriesModule.forRoot(config.remote, { tenants: true, devices: false }),
+          ProvisioningNotificationClientModule.forRoot(config.notifications),
           DeviceRegistrationModule,
         ],
       },

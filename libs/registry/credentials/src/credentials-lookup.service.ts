@@ -1,7 +1,10 @@
+import type { X509Certificate } from 'node:crypto';
+
 import { Injectable } from '@nestjs/common';
 
 import { CredentialsRepository } from '@tessera/persistence';
 import {
+  applyIdentityTemplate,
   ClientError,
   CLIENT_CERTIFICATE,
   type CacheDirective,
@@ -9,18 +12,22 @@ import {
   CredentialType,
   DEFAULT_CREDENTIALS_MAX_AGE_SECONDS,
   GetCredentialsRequestSchema,
+  issuerOf,
   matchesClientContext,
   maxAge,
   NO_CACHE,
+  normalizeDistinguishedName,
   NotFoundError,
   parseOrThrow,
   ServerError,
   splitGetCredentialsRequest,
+  subjectOf,
   TenantIdSchema,
 } from '@tessera/registry-api';
-import { normalizeDistinguishedName, subjectOf, TenantDirectory } from '@tessera/registry-kit';
+import { TenantDirectory } from '@tessera/registry-kit';
 
 import { parseCertificate } from './x509';
+import { identitySubject, X509AutoProvisioner } from './x509-auto-provisioner';
 
 /** A Credentials API answer: the credentials and how long an adapter may cache them. */
 export interface CredentialsLookup {
@@ -46,6 +53,7 @@ export class CredentialsLookupService {
   constructor(
     private readonly credentials: CredentialsRepository,
     private readonly tenants: TenantDirectory,
+    private readonly provisioner: X509AutoProvisioner,
   ) {}
 
   /**
@@ -67,8 +75,9 @@ export class CredentialsLookupService {
           tenantId: tenant,
         },
       );
-    const certificate = request[CLIENT_CERTIFICATE];
-    if (certificate !== undefined) this.checkSubject(certificate, authId, tenant);
+    const encoded = request[CLIENT_CERTIFICATE];
+    const certificate =
+      encoded === undefined ? undefined : parseCertificate(encoded, 'CREDENTIALS.INVALID_CERT');
     const [tenantFound, stored] = await Promise.all([
       this.tenants.get(tenant),
       this.credentials.findByKey(tenant, { type, authId }),
@@ -81,9 +90,27 @@ export class CredentialsLookupService {
         { tenantId: tenant },
       );
     if (!tenantFound) throw notFound();
+    if (certificate !== undefined)
+      this.checkSubject(certificate, authId, tenant, tenantFound.tenant);
     const credential = stored?.credentials.find(
       (c) => c['type'] === type && c['auth-id'] === authId,
     );
+    if (!stored && certificate !== undefined && type === CredentialType.X509_CERT) {
+      // Hono's X.509 auto-provisioning: unknown credentials, and the certificate of a CA that allows it.
+      const provisioned = await this.provisioner.provision(
+        tenant,
+        tenantFound.tenant,
+        authId,
+        certificate,
+      );
+      if (provisioned !== undefined) {
+        return {
+          status: 201,
+          credentials: provisioned,
+          cacheDirective: maxAge(DEFAULT_CREDENTIALS_MAX_AGE_SECONDS),
+        };
+      }
+    }
     // Disabled credentials are not returned at all (Hono answers 404 rather than disabled ones).
     if (!stored || !credential || credential['enabled'] === false) throw notFound();
     const ext = credential['ext'] as Record<string, unknown> | undefined;
@@ -95,10 +122,32 @@ export class CredentialsLookupService {
     };
   }
 
-  // The adapter validated the certificate; its subject must be the auth-id it asks for.
-  private checkSubject(base64: string, authId: string, tenant: string): void {
-    const subject = subjectOf(parseCertificate(base64, 'CREDENTIALS.INVALID_CERT')).dn;
-    if (subject !== (normalizeDistinguishedName(authId) ?? authId))
+  /**
+   * The adapter validated the certificate; the auth-id it asks for must be the certificate's
+   * subject, or what the `auth-id-template` of the issuing trusted CA makes of it.
+   */
+  private checkSubject(
+    certificate: X509Certificate,
+    authId: string,
+    tenant: string,
+    tenantJson: Record<string, unknown>,
+  ): void {
+    const subject = subjectOf(certificate).dn;
+    if (subject === (normalizeDistinguishedName(authId) ?? authId)) return;
+    const issuer = issuerOf(certificate).dn;
+    const anchors = Array.isArray(tenantJson['trusted-ca'])
+      ? (tenantJson['trusted-ca'] as Record<string, unknown>[])
+      : [];
+    const templated = anchors.some((ca) => {
+      const template = ca['auth-id-template'];
+      if (ca['subject-dn'] !== issuer || typeof template !== 'string') return false;
+      try {
+        return applyIdentityTemplate(template, identitySubject(certificate)) === authId;
+      } catch {
+        return false;
+      }
+    });
+    if (!templated)
       throw new ClientError(
         400,
         'CREDENTIALS.SUBJECT_MISMATCH',

@@ -63,6 +63,12 @@ class Devices extends DeviceDirectory {
   async find(_tenant: string, device: string): Promise<DeviceSummary | undefined> {
     return device === 'unknown' ? undefined : { created: new Date(0) };
   }
+  provision(): Promise<never> {
+    return Promise.reject(new Error('not used'));
+  }
+  remove(): Promise<never> {
+    return Promise.reject(new Error('not used'));
+  }
 }
 
 class Tenants extends TenantDirectory {

@@ -12,6 +12,7 @@ import {
   type PasswordPolicy,
 } from './credentials-management.service';
 import { DeviceDeletionHandler } from './device-deletion.handler';
+import { X509AutoProvisioner } from './x509-auto-provisioner';
 
 const CREDENTIALS_RELAY = Symbol('tessera.credentials-relay');
 
@@ -31,6 +32,7 @@ export class CredentialsModule {
         { provide: PASSWORD_POLICY, useValue: policy },
         CredentialsManagementService,
         CredentialsLookupService,
+        X509AutoProvisioner,
         CredentialsAmqpHandler,
         DeviceDeletionHandler,
         notificationRelayProvider(CREDENTIALS_RELAY, 'credentials', CredentialsRepository),

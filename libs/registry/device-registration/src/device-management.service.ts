@@ -17,6 +17,7 @@ import {
   formatHonoTimestamp,
   NotFoundError,
   parseOrThrow,
+  ResourceConflictError,
   SearchDevicesQuerySchema,
   TenantIdSchema,
   type DeviceId,
@@ -96,6 +97,55 @@ export class DeviceManagementService {
       outboxMessageOf(deviceChangeNotification('CREATE', tenant, id as DeviceId, enabled)),
     ]);
     return { id, version };
+  }
+
+  /**
+   * Creates a device for auto-provisioning (Hono's `DeviceAndGatewayAutoProvisioner` and
+   * `EdgeDeviceAutoProvisioner`): `status.auto-provisioned` set and its notification marked unsent
+   * in the same write, so the notifier delivers it at least once. A device that already has the id
+   * is returned instead (a concurrent provisioning of the same certificate or edge device).
+   *
+   * @param device the device JSON (enabled; `via`/`viaGroups` for an edge device; `authorities`
+   *   for a gateway).
+   * @throws ClientError 400 (invalid id or body), 403 (`max-devices` reached), NotFoundError 404
+   *   (unknown tenant).
+   */
+  async createAutoProvisioned(
+    tenantId: string,
+    deviceId: string,
+    device: JsonObject,
+  ): Promise<{ created: boolean; device: StoredDevice }> {
+    const tenant = this.tenantId(tenantId);
+    const id = this.deviceId(deviceId, tenant);
+    const existing = await this.devices.findById(tenant, id);
+    if (existing) return { created: false, device: existing };
+    const write = this.parseDevice(device, tenant);
+    const summary = await this.requireTenant(tenant);
+    if (
+      summary.maxDevices !== undefined &&
+      (await this.devices.count(tenant)) >= summary.maxDevices
+    ) {
+      throw new ClientError(
+        403,
+        'DEVICE.LIMIT_REACHED',
+        `tenant ${tenant} may register at most ${String(summary.maxDevices)} devices`,
+        { tenantId: tenant },
+      );
+    }
+    try {
+      await this.devices.create(tenant, id, write, { autoProvisioned: true }, [
+        outboxMessageOf(deviceChangeNotification('CREATE', tenant, id, true)),
+      ]);
+    } catch (error) {
+      // Another request provisioned it meanwhile: report that device.
+      if (!(error instanceof ResourceConflictError)) throw error;
+      const raced = await this.devices.findById(tenant, id);
+      if (!raced) throw error;
+      return { created: false, device: raced };
+    }
+    const created = await this.devices.findById(tenant, id);
+    if (!created) throw this.notFound(tenant, id);
+    return { created: true, device: created };
   }
 
   /** @throws ClientError 400, NotFoundError 404 (device or tenant unknown). */

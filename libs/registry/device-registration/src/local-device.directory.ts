@@ -1,15 +1,46 @@
 import { Injectable } from '@nestjs/common';
 
 import { NotFoundError } from '@tessera/registry-api';
-import { DeviceDirectory, type DeviceSummary, summarizeDevice } from '@tessera/registry-kit';
+import {
+  type AutoProvisionRequest,
+  type AutoProvisionResult,
+  DeviceDirectory,
+  type DeviceSummary,
+  summarizeDevice,
+} from '@tessera/registry-kit';
 
+import { DeviceAutoProvisioner } from './device-auto-provisioner';
 import { DeviceManagementService } from './device-management.service';
 
 /** The device directory when the credentials service runs in the same process (embedded mode). */
 @Injectable()
 export class LocalDeviceDirectory extends DeviceDirectory {
-  constructor(private readonly service: DeviceManagementService) {
+  constructor(
+    private readonly service: DeviceManagementService,
+    private readonly provisioner: DeviceAutoProvisioner,
+  ) {
     super();
+  }
+
+  async provision(
+    tenantId: string,
+    deviceId: string,
+    request: AutoProvisionRequest,
+  ): Promise<AutoProvisionResult> {
+    const { created, device } = await this.provisioner.provisionForCertificate(
+      tenantId,
+      deviceId,
+      request,
+    );
+    return { created, autoProvisioned: device.status.autoProvisioned };
+  }
+
+  async remove(tenantId: string, deviceId: string): Promise<void> {
+    try {
+      await this.service.delete(tenantId, deviceId, undefined);
+    } catch (e) {
+      if (!(e instanceof NotFoundError)) throw e;
+    }
   }
 
   async find(tenantId: string, deviceId: string): Promise<DeviceSummary | undefined> {

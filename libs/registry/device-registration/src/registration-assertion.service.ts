@@ -11,7 +11,20 @@ import {
 } from '@tessera/registry-api';
 import { TenantDirectory } from '@tessera/registry-kit';
 
+import { AUTO_PROVISIONING_ENABLED, DeviceAutoProvisioner } from './device-auto-provisioner';
+import { ProvisioningNotifier } from './provisioning-notifier';
+
 const enabled = (d: StoredDevice): boolean => d.document['enabled'] !== false;
+
+/** An enabled gateway holding Hono's `auto-provisioning-enabled` authority. */
+const mayProvision = (gateway: StoredDevice): boolean => {
+  const authorities = gateway.document['authorities'];
+  return (
+    enabled(gateway) &&
+    Array.isArray(authorities) &&
+    authorities.includes(AUTO_PROVISIONING_ENABLED)
+  );
+};
 
 /**
  * Hono's Device Registration API `assert` (AbstractRegistrationService#assertRegistration): may this
@@ -22,6 +35,8 @@ export class RegistrationAssertionService {
   constructor(
     private readonly devices: DeviceRepository,
     private readonly tenants: TenantDirectory,
+    private readonly provisioner: DeviceAutoProvisioner,
+    private readonly notifier: ProvisioningNotifier,
   ) {}
 
   /**
@@ -44,7 +59,7 @@ export class RegistrationAssertionService {
         ? undefined
         : parseOrThrow(DeviceIdSchema, gatewayId, 'DEVICE.INVALID_ID', tenant);
     // Independent lookups, issued together: an assert is on every message's path.
-    const [tenantFound, device, gatewayDevice] = await Promise.all([
+    const [tenantFound, found, gatewayDevice] = await Promise.all([
       this.tenants.get(tenant),
       this.devices.findById(tenant, id),
       gateway === undefined || gateway === id
@@ -55,6 +70,13 @@ export class RegistrationAssertionService {
       throw new NotFoundError('TENANT.NOT_FOUND', `tenant ${tenant} not found`, {
         tenantId: tenant,
       });
+    let device = found;
+    if (!device && gateway !== undefined && gatewayDevice && mayProvision(gatewayDevice)) {
+      device = await this.provisionEdge(tenant, id, gatewayDevice);
+    } else if (device && ProvisioningNotifier.isPending(device)) {
+      // Hono's lazy retry: the device is back and its notification still pending.
+      void this.notifier.notify(tenant, id, 'assert');
+    }
     // One answer for unknown and disabled devices: a caller learns nothing more from it.
     if (!device || !enabled(device))
       throw new NotFoundError(
@@ -81,6 +103,20 @@ export class RegistrationAssertionService {
         );
     }
     return assertionOf(device, via);
+  }
+
+  /**
+   * Hono's gateway-based auto-provisioning: the gateway may create the unknown edge device. If
+   * another gateway created it concurrently, this one is refused unless the device names it too
+   * (Hono #2413: one wins, the other gets 403 from the `via` check below).
+   */
+  private async provisionEdge(
+    tenant: string,
+    id: string,
+    gateway: StoredDevice,
+  ): Promise<StoredDevice> {
+    const { device } = await this.provisioner.provisionForGateway(tenant, id, gateway);
+    return device;
   }
 
   // The device's `via` plus the members of its `viaGroups` (sorted, without duplicates or itself).

@@ -1,4 +1,4 @@
-import { ServerError } from '@tessera/registry-api';
+import { errorFromStatus, ServerError } from '@tessera/registry-api';
 
 /** What the device and credentials services need to know about a tenant. */
 export interface TenantSummary {
@@ -63,10 +63,41 @@ export interface DeviceSummary {
   readonly created: Date;
 }
 
+/** What X.509 auto-provisioning asks of the device service. */
+export interface AutoProvisionRequest {
+  /** `["auto-provisioning-enabled"]` for a CA with `auto-provision-as-gateway`. */
+  readonly authorities?: readonly string[];
+  /** Hono's `ext.comment` of an auto-provisioned device. */
+  readonly comment?: string;
+}
+
+/** The outcome of {@link DeviceDirectory.provision}. */
+export interface AutoProvisionResult {
+  /** This call created the device (false: it existed already). */
+  readonly created: boolean;
+  /** The device (now) carries `status.auto-provisioned`. */
+  readonly autoProvisioned: boolean;
+}
+
 /** Looks devices up across the service boundary (for the credentials service). */
 export abstract class DeviceDirectory {
   /** The device, or undefined if it does not exist. Rejects with ServerError(503) if it cannot tell. */
   abstract find(tenantId: string, deviceId: string): Promise<DeviceSummary | undefined>;
+
+  /**
+   * Creates an auto-provisioned device (its notification not yet sent, delivered by the device
+   * service), or reports the device that already has this id (a concurrent provisioning).
+   * @throws ClientError 400 (invalid id), 403 (`max-devices` reached); NotFoundError 404 (tenant);
+   *   ServerError 503 if the device service cannot be reached.
+   */
+  abstract provision(
+    tenantId: string,
+    deviceId: string,
+    request: AutoProvisionRequest,
+  ): Promise<AutoProvisionResult>;
+
+  /** Deletes a device again (undoing a provisioning whose credentials could not be stored). */
+  abstract remove(tenantId: string, deviceId: string): Promise<void>;
 
   /** Whether the device exists. Rejects with ServerError(503) if it cannot tell. */
   async exists(tenantId: string, deviceId: string): Promise<boolean> {
@@ -94,7 +125,26 @@ async function getJson(
   endpoint: ServiceEndpoint,
   path: string,
 ): Promise<{ status: number; body: unknown }> {
+  const reply = await callJson(endpoint, 'GET', path);
+  // A read this service may not make is a misconfigured service user, not the caller's fault.
+  if (reply.status === 403) {
+    throw new ServerError(
+      503,
+      'REGISTRY.UNAVAILABLE',
+      `registry service at ${endpoint.url} answered 403`,
+    );
+  }
+  return reply;
+}
+
+async function callJson(
+  endpoint: ServiceEndpoint,
+  method: string,
+  path: string,
+  payload?: unknown,
+): Promise<{ status: number; body: unknown }> {
   const headers: Record<string, string> = { accept: 'application/json' };
+  if (payload !== undefined) headers['content-type'] = 'application/json';
   if (endpoint.username !== undefined) {
     const token = Buffer.from(`${endpoint.username}:${endpoint.password ?? ''}`).toString('base64');
     headers['authorization'] = `Basic ${token}`;
@@ -102,7 +152,9 @@ async function getJson(
   let response: Response;
   try {
     response = await fetch(new URL(path, endpoint.url), {
+      method,
       headers,
+      ...(payload === undefined ? {} : { body: JSON.stringify(payload) }),
       signal: AbortSignal.timeout(endpoint.timeoutMs ?? 5_000),
     });
   } catch (cause) {
@@ -114,14 +166,20 @@ async function getJson(
     );
   }
   const text = await response.text();
-  if (response.status >= 500 || response.status === 401 || response.status === 403) {
+  if (response.status >= 500 || response.status === 401) {
     throw new ServerError(
       503,
       'REGISTRY.UNAVAILABLE',
       `registry service at ${endpoint.url} answered ${String(response.status)}`,
     );
   }
-  return { status: response.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
+  let body: unknown;
+  try {
+    body = text === '' ? undefined : (JSON.parse(text) as unknown);
+  } catch {
+    body = text;
+  }
+  return { status: response.status, body };
 }
 
 function limit(value: unknown): number | undefined {
@@ -189,4 +247,45 @@ export class HttpDeviceDirectory extends DeviceDirectory {
     }
     return summarizeDevice(body as Record<string, unknown>);
   }
+
+  async provision(
+    tenantId: string,
+    deviceId: string,
+    request: AutoProvisionRequest,
+  ): Promise<AutoProvisionResult> {
+    const { status, body } = await callJson(
+      this.endpoint,
+      'POST',
+      `${AUTO_PROVISIONING_PATH}/${encodeURIComponent(tenantId)}/${encodeURIComponent(deviceId)}`,
+      request,
+    );
+    if (status === 200 || status === 201) {
+      const result = (body ?? {}) as Record<string, unknown>;
+      return { created: status === 201, autoProvisioned: result['auto-provisioned'] === true };
+    }
+    const error = (body ?? {}) as Record<string, unknown>;
+    throw errorFromStatus(status, typeof error['error'] === 'string' ? error['error'] : undefined);
+  }
+
+  async remove(tenantId: string, deviceId: string): Promise<void> {
+    const { status } = await callJson(
+      this.endpoint,
+      'DELETE',
+      `/v1/devices/${encodeURIComponent(tenantId)}/${encodeURIComponent(deviceId)}`,
+    );
+    if (status !== 204 && status !== 404) {
+      throw new ServerError(
+        503,
+        'REGISTRY.UNEXPECTED',
+        `device service answered ${String(status)}`,
+      );
+    }
+  }
 }
+
+/**
+ * The device service's route for auto-provisioned devices (service-to-service, behind the
+ * management API's authentication): `POST {path}/{tenant}/{device}` answers 201 (created) or 200
+ * (exists) with `{"auto-provisioned": boolean}`.
+ */
+export const AUTO_PROVISIONING_PATH = '/internal/v1/auto-provisioned-devices';

@@ -16,3 +16,4 @@ export * from './management-auth.guard';
 export * from './amqp-reply';
 export * from './registry-amqp.config';
 export * from './provisioning-notification.client';
+export * from './provisioning-notification-client.module';

@@ -1,0 +1,41 @@
+import { Controller, Param, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+
+import { ClientError } from '@tessera/registry-api';
+import { AUTO_PROVISIONING_PATH, jsonBody } from '@tessera/registry-kit';
+
+import { DeviceAutoProvisioner } from './device-auto-provisioner';
+
+const RequestSchema = z.object({
+  authorities: z.array(z.string().min(1)).optional(),
+  comment: z.string().optional(),
+});
+
+/**
+ * The credentials service's way to create an auto-provisioned device (service-to-service, behind
+ * the management API's authentication; not part of Hono's API): 201 when created, 200 when the
+ * device exists already, with `{"auto-provisioned": boolean}`.
+ */
+@Controller(AUTO_PROVISIONING_PATH.slice(1))
+export class AutoProvisioningController {
+  constructor(private readonly provisioner: DeviceAutoProvisioner) {}
+
+  @Post(':tenantId/:deviceId')
+  async provision(
+    @Param('tenantId') tenantId: string,
+    @Param('deviceId') deviceId: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const parsed = RequestSchema.safeParse(jsonBody(req, { required: false }) ?? {});
+    if (!parsed.success)
+      throw new ClientError(400, 'DEVICE.INVALID', 'malformed provisioning request');
+    const { created, device } = await this.provisioner.provisionForCertificate(
+      tenantId,
+      deviceId,
+      parsed.data,
+    );
+    res.status(created ? 201 : 200).json({ 'auto-provisioned': device.status.autoProvisioned });
+  }
+}
