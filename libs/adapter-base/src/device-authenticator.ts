@@ -132,10 +132,14 @@ export class DeviceAuthenticator {
 
     const authId = authIdOf(ca, leaf, subject.dn);
     const tenantId = tenant['tenant-id'];
+    // Hono sends the certificate only where its CA allows auto-provisioning (the registry checks
+    // again); elsewhere the lookup stays small and cacheable across certificates.
+    const context =
+      ca['auto-provisioning-enabled'] === true
+        ? { [CLIENT_CERTIFICATE]: leaf.raw.toString('base64') }
+        : undefined;
     const result = await this.credentials
-      .get(tenantId, 'x509-cert', authId, {
-        [CLIENT_CERTIFICATE]: leaf.raw.toString('base64'),
-      })
+      .get(tenantId, 'x509-cert', authId, context)
       .catch(rethrowAs401);
     const credentials = result.credentials;
     if (credentials.enabled === false || !credentials.secrets.some((s) => isSecretUsable(s, now))) {

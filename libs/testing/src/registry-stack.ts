@@ -21,9 +21,10 @@ export interface RegistryProcess {
  * with a PostgreSQL schema of its own and its notifications on the run's Kafka, as adapters in
  * production see it.
  * @param options.kafkaBrokers another Kafka than the run's (a test's private broker).
+ * @param options.env further variables (e.g. `PROVISIONING_NOTIFICATION_AMQP_URL`).
  */
 export async function startRegistryProcess(
-  options: { kafkaBrokers?: readonly string[] } = {},
+  options: { kafkaBrokers?: readonly string[]; env?: Readonly<Record<string, string>> } = {},
 ): Promise<RegistryProcess> {
   const { postgresUrl } = infraEnv();
   const kafkaBrokers = options.kafkaBrokers ?? infraEnv().kafkaBrokers;
@@ -39,6 +40,7 @@ export async function startRegistryProcess(
       AMQP_PORT: String(amqp),
       BCRYPT_COST: '4',
       TESSERA_ENDPOINTS_FILE: join(mkdtempSync(join(tmpdir(), 'tessera-reg-')), 'endpoints.json'),
+      ...options.env,
     },
     { ready: /ready in \d+ ms/, timeoutMs: 90_000 },
   );

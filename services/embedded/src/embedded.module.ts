@@ -9,7 +9,12 @@ import {
   MessagingModule,
 } from '@tessera/messaging-nest';
 import { PersistenceModule, type PersistenceConfig } from '@tessera/persistence-nest';
-import { type ManagementAuth, ManagementAuthModule } from '@tessera/registry-kit';
+import {
+  type ManagementAuth,
+  ManagementAuthModule,
+  type ProvisioningNotificationClientConfig,
+  ProvisioningNotificationClientModule,
+} from '@tessera/registry-kit';
 import { HealthModule } from '@tessera/service-nest';
 import { TenantModule } from '@tessera/tenant-service';
 
@@ -23,6 +28,8 @@ export class EmbeddedModule {
     credentials: CredentialsConfig;
     /** The registry AMQP endpoint (Hono's Tenant, Device Registration and Credentials APIs). */
     amqp: AmqpServerOptions;
+    /** An external provisioning-notification service, if configured. */
+    notifications: ProvisioningNotificationClientConfig;
   }): DynamicModule {
     return {
       module: EmbeddedModule,
@@ -37,6 +44,9 @@ export class EmbeddedModule {
         TenantModule,
         DeviceRegistrationModule,
         CredentialsModule.forRoot(config.credentials),
+        // Provisioning notifications go to the provisioning-notification service where one is
+        // configured (PROVISIONING_NOTIFICATION_AMQP_URL).
+        ProvisioningNotificationClientModule.forRoot(config.notifications),
       ],
     };
   }

@@ -10,6 +10,7 @@ import { AMQP_ENDPOINT, type AmqpEndpoint, KafkaConfig } from '@tessera/messagin
 import { PersistenceConfig, STORE, type Store } from '@tessera/persistence-nest';
 import {
   ManagementAuthConfig,
+  ProvisioningNotificationClientConfig,
   RegistryAmqpConfig,
   resolveManagementAuth,
   resolveRegistryAmqp,
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
     auth: ManagementAuthConfig,
     credentials: CredentialsConfig,
     amqp: RegistryAmqpConfig,
+    notifications: ProvisioningNotificationClientConfig,
   });
   // Unauthenticated only on loopback (the default there); anywhere else MANAGEMENT_USERS is required.
   const auth = resolveManagementAuth(config.auth, {
