@@ -232,3 +232,44 @@ describe('auto-provisioning', () => {
     expect((device['via'] as string[]).length).toBe(1);
   });
 });
+
+describe('auto-provisioning in embedded mode (notifications delivered in-process)', () => {
+  let registry: RegistryProcess;
+  let transport: AmqpRequestResponseClient;
+  const tenant = uniqueId('autoemb');
+
+  beforeAll(async () => {
+    registry = await startRegistryProcess();
+    transport = new AmqpRequestResponseClient({ url: registry.amqpUrl }, 10_000);
+    expect((await registry.manage('POST', `/v1/tenants/${tenant}`, {})).status).toBe(201);
+    expect(
+      (
+        await registry.manage('POST', `/v1/devices/${tenant}/gw`, {
+          authorities: ['auto-provisioning-enabled'],
+        })
+      ).status,
+    ).toBe(201);
+  }, 120_000);
+
+  afterAll(async () => {
+    await transport.stop();
+    await registry.process.stop();
+  });
+
+  it('notifies an edge device provisioned by a gateway on hono.event.<tenant>', async () => {
+    const clients = createRegistryClients(transport, { cache: false });
+    await clients.registration.assertRegistration(tenant, 'edge-emb', 'gw');
+    const record = await untilPasses(async () => {
+      const found = (await kcatRead(kafkaBrokers, `hono.event.${tenant}`)).find(
+        (r) => r.key === 'edge-emb',
+      );
+      if (found === undefined) throw new Error('no notification yet');
+      return found;
+    }, 30_000);
+    expect(record.headers).toMatchObject({
+      'content-type': PROVISIONING_CONTENT_TYPE,
+      gateway_id: 'gw',
+      tenant_id: tenant,
+    });
+  });
+});

@@ -2,12 +2,18 @@ import { type DynamicModule, Module } from '@nestjs/common';
 
 import { type CredentialsConfig, CredentialsModule } from '@tessera/credentials-service';
 import { DeviceRegistrationModule } from '@tessera/device-registration-service';
+import type { MessageSender } from '@tessera/messaging';
 import {
+  AMQP_ENDPOINT,
+  type AmqpEndpoint,
   AmqpEndpointModule,
   type AmqpServerOptions,
   type KafkaConfig,
+  kafkaOptions,
   MessagingModule,
+  NOTIFICATION_SENDER,
 } from '@tessera/messaging-nest';
+import { ProvisioningNotificationModule } from '@tessera/provisioning-notification';
 import { PersistenceModule, type PersistenceConfig } from '@tessera/persistence-nest';
 import {
   type ManagementAuth,
@@ -15,6 +21,7 @@ import {
   type ProvisioningNotificationClientConfig,
   ProvisioningNotificationClientModule,
 } from '@tessera/registry-kit';
+import { createRegistryClients } from '@tessera/registry-client';
 import { HealthModule } from '@tessera/service-nest';
 import { TenantModule } from '@tessera/tenant-service';
 
@@ -44,10 +51,33 @@ export class EmbeddedModule {
         TenantModule,
         DeviceRegistrationModule,
         CredentialsModule.forRoot(config.credentials),
-        // Provisioning notifications go to the provisioning-notification service where one is
-        // configured (PROVISIONING_NOTIFICATION_AMQP_URL).
-        ProvisioningNotificationClientModule.forRoot(config.notifications),
+        ...EmbeddedModule.notifications(config),
       ],
     };
+  }
+
+  /**
+   * Where provisioning notifications go: an external provisioning-notification service when one is
+   * configured (PROVISIONING_NOTIFICATION_AMQP_URL); otherwise, with Kafka, the service runs in this
+   * process, reading tenants through the registry's own handlers and producing with the Kafka
+   * producer of the change notifications. Without either they stay pending in the store until one
+   * is configured.
+   */
+  private static notifications(config: {
+    kafka: KafkaConfig;
+    notifications: ProvisioningNotificationClientConfig;
+  }): DynamicModule[] {
+    if (config.notifications.url !== undefined || kafkaOptions(config.kafka) === undefined) {
+      return [ProvisioningNotificationClientModule.forRoot(config.notifications)];
+    }
+    return [
+      ProvisioningNotificationModule.forRootAsync({
+        inject: [AMQP_ENDPOINT, NOTIFICATION_SENDER],
+        useFactory: (endpoint: AmqpEndpoint, kafka: MessageSender) => ({
+          tenants: createRegistryClients(endpoint.localClient(), { cache: false }).tenant,
+          senders: { kafka },
+        }),
+      }),
+    ];
   }
 }

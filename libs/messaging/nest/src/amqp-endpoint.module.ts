@@ -7,7 +7,12 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 
-import type { RequestHandler } from '@tessera/messaging';
+import {
+  type Message,
+  MessagingError,
+  RequestResponseClient,
+  type RequestHandler,
+} from '@tessera/messaging';
 import { AmqpServer, type AmqpServerOptions } from '@tessera/messaging-amqp';
 
 /**
@@ -27,6 +32,29 @@ export class AmqpEndpoint {
   /** Serves `endpoint` (and `endpoint/<tenant>`) with `handler`. */
   register(endpoint: string, handler: RequestHandler): void {
     this.handlers.set(endpoint, handler);
+  }
+
+  /**
+   * A client that calls this endpoint's handlers in-process, with the same messages as over AMQP
+   * (embedded mode: one service asks another without a network hop or credentials).
+   */
+  localClient(): RequestResponseClient {
+    const handlers = this.handlers;
+    return new (class extends RequestResponseClient {
+      start(): Promise<void> {
+        return Promise.resolve();
+      }
+      stop(): Promise<void> {
+        return Promise.resolve();
+      }
+      async request(address: string, request: Message): Promise<Message> {
+        const handler = handlers.get(address.split('/')[0] ?? '');
+        if (handler === undefined) {
+          throw new MessagingError('UNAVAILABLE', `no handler for ${address}`, false);
+        }
+        return handler({ ...request, source: address });
+      }
+    })();
   }
 
   /** The port listened on, once started. */
