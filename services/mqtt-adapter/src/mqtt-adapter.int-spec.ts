@@ -310,4 +310,52 @@ describe('MQTT adapter', () => {
     healthy.stdin.end();
     expect(await exited).toBe(0);
   }, 60_000);
+
+  it('auto-provisions a device whose certificate comes from a CA that allows it, and announces it', async () => {
+    const autoTenant = uniqueId('mqttauto');
+    const autoCa = await pki.selfSigned('auto-ca', '/O=Tessera Test/CN=MQTT Auto CA');
+    await manage('POST', `/v1/tenants/${autoTenant}`, {
+      'trusted-ca': [{ cert: autoCa.derBase64, 'auto-provisioning-enabled': true }],
+    });
+    const cert = await pki.issue(autoCa, 'auto-device', '/O=Tessera Test/CN=brand-new');
+    const result = await runProgram(
+      'mosquitto_pub',
+      [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(tlsPort),
+        '--cafile',
+        serverCert.certFile,
+        '--cert',
+        cert.certFile,
+        '--key',
+        cert.keyFile,
+        '-t',
+        'telemetry',
+        '-m',
+        'first-words',
+        '-q',
+        '1',
+      ],
+      { timeoutMs: 20_000 },
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const telemetry = await recordWith(`hono.telemetry.${autoTenant}`, 'first-words');
+    const deviceId = telemetry.key;
+    expect(deviceId).toMatch(/^[0-9a-f-]{36}$/);
+    const notification = await untilPasses(async () => {
+      const found = (await kcatRead(kafkaBrokers, `hono.event.${autoTenant}`)).find(
+        (r) => r.key === deviceId,
+      );
+      if (found === undefined) throw new Error('no provisioning notification yet');
+      return found;
+    }, 30_000);
+    expect(notification.headers).toMatchObject({
+      'content-type': 'application/vnd.eclipse-hono-device-provisioning-notification',
+      hono_registration_status: 'NEW',
+      device_id: deviceId,
+    });
+  });
 });
