@@ -10,6 +10,7 @@ import {
   infraEnv,
   type ServiceProcess,
   startService,
+  TestPki,
   uniqueId,
 } from '@tessera/testing';
 
@@ -206,6 +207,54 @@ describe('registry client against the distributed registry services', () => {
       return answer.enabled ? undefined : Date.now() - disabledAt;
     }, 5_000);
     expect(seenAfter).toBeLessThan(5_000);
+  });
+
+  it('auto-provisions a certificate device across the services: one device and one credential, also under concurrency', async () => {
+    const autoTenant = uniqueId('auto');
+    const pki = new TestPki();
+    const ca = await pki.selfSigned('ca', '/O=Tessera Test/CN=Distributed CA');
+    expect(
+      await manage('tenant', 'POST', `/v1/tenants/${autoTenant}`, {
+        'trusted-ca': [{ cert: ca.derBase64, 'auto-provisioning-enabled': true }],
+      }),
+    ).toBe(201);
+    const cert = await pki.issue(ca, 'dev', '/O=Tessera Test/CN=distributed-dev');
+    const authId = 'CN=distributed-dev,O=Tessera Test';
+    // No cache: every request reaches the credentials service (a cache would coalesce them).
+    const direct = createRegistryClients(
+      { tenant: transports[0]!, registration: transports[1]!, credentials: transports[2]! },
+      { cache: false },
+    );
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        direct.credentials.get(autoTenant, 'x509-cert', authId, {
+          'client-certificate': cert.derBase64,
+        }),
+      ),
+    );
+    const ids = new Set(results.map((r) => r.credentials['device-id']));
+    expect(ids.size).toBe(1);
+    expect(results.some((r) => r.created)).toBe(true);
+    const [deviceId = ''] = [...ids];
+    const device = (await (
+      await fetch(`${managementBase('device-registration')}/v1/devices/${autoTenant}/${deviceId}`, {
+        headers: {
+          authorization: `Basic ${Buffer.from(`${ADMIN.name}:${ADMIN.password}`).toString('base64')}`,
+        },
+      })
+    ).json()) as { status?: Record<string, unknown> };
+    expect(device.status).toMatchObject({ 'auto-provisioned': true });
+    const credentials = (await (
+      await fetch(`${managementBase('credentials')}/v1/credentials/${autoTenant}/${deviceId}`, {
+        headers: {
+          authorization: `Basic ${Buffer.from(`${ADMIN.name}:${ADMIN.password}`).toString('base64')}`,
+        },
+      })
+    ).json()) as unknown[];
+    expect(credentials).toHaveLength(1);
+    expect(await direct.registration.assertRegistration(autoTenant, deviceId)).toMatchObject({
+      'device-id': deviceId,
+    });
   });
 
   it('recovers by itself when a registry service is killed and restarted', async () => {
