@@ -24,7 +24,7 @@ import {
   subjectOf,
   TenantIdSchema,
 } from '@tessera/registry-api';
-import { TenantDirectory } from '@tessera/registry-kit';
+import { DeviceDirectory, TenantDirectory } from '@tessera/registry-kit';
 
 import { parseCertificate } from './x509';
 import { identitySubject, X509AutoProvisioner } from './x509-auto-provisioner';
@@ -54,6 +54,7 @@ export class CredentialsLookupService {
     private readonly credentials: CredentialsRepository,
     private readonly tenants: TenantDirectory,
     private readonly provisioner: X509AutoProvisioner,
+    private readonly devices: DeviceDirectory,
   ) {}
 
   /**
@@ -115,6 +116,11 @@ export class CredentialsLookupService {
     if (!stored || !credential || credential['enabled'] === false) throw notFound();
     const ext = credential['ext'] as Record<string, unknown> | undefined;
     if (!matchesClientContext(clientContext, ext)) throw notFound();
+    if (type === CredentialType.X509_CERT) {
+      // Hono's lazy retry: an auto-provisioned device whose notification is still pending gets it
+      // re-sent when it comes back (not awaited: the device service's relay guarantees delivery).
+      void this.devices.announce(tenant, stored.deviceId);
+    }
     return {
       status: 200,
       credentials: { ...credential, 'device-id': stored.deviceId } as unknown as CredentialsObject,

@@ -69,6 +69,9 @@ class Devices extends DeviceDirectory {
   remove(): Promise<never> {
     return Promise.reject(new Error('not used'));
   }
+  announce(): Promise<void> {
+    return Promise.resolve();
+  }
 }
 
 class Tenants extends TenantDirectory {

@@ -1,4 +1,4 @@
-import { Controller, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 
@@ -6,6 +6,7 @@ import { ClientError } from '@tessera/registry-api';
 import { AUTO_PROVISIONING_PATH, jsonBody } from '@tessera/registry-kit';
 
 import { DeviceAutoProvisioner } from './device-auto-provisioner';
+import { ProvisioningNotifier } from './provisioning-notifier';
 
 const RequestSchema = z.object({
   authorities: z.array(z.string().min(1)).optional(),
@@ -19,7 +20,17 @@ const RequestSchema = z.object({
  */
 @Controller(AUTO_PROVISIONING_PATH.slice(1))
 export class AutoProvisioningController {
-  constructor(private readonly provisioner: DeviceAutoProvisioner) {}
+  constructor(
+    private readonly provisioner: DeviceAutoProvisioner,
+    private readonly notifier: ProvisioningNotifier,
+  ) {}
+
+  /** Delivers the device's notification if it is still pending (the credentials service's lookups). */
+  @Post(':tenantId/:deviceId/announcement')
+  @HttpCode(202)
+  announce(@Param('tenantId') tenantId: string, @Param('deviceId') deviceId: string): void {
+    void this.notifier.notify(tenantId, deviceId, 'lookup');
+  }
 
   @Post(':tenantId/:deviceId')
   async provision(

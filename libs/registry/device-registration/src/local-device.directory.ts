@@ -11,6 +11,7 @@ import {
 
 import { DeviceAutoProvisioner } from './device-auto-provisioner';
 import { DeviceManagementService } from './device-management.service';
+import { ProvisioningNotifier } from './provisioning-notifier';
 
 /** The device directory when the credentials service runs in the same process (embedded mode). */
 @Injectable()
@@ -18,6 +19,7 @@ export class LocalDeviceDirectory extends DeviceDirectory {
   constructor(
     private readonly service: DeviceManagementService,
     private readonly provisioner: DeviceAutoProvisioner,
+    private readonly notifier: ProvisioningNotifier,
   ) {
     super();
   }
@@ -33,6 +35,10 @@ export class LocalDeviceDirectory extends DeviceDirectory {
       request,
     );
     return { created, autoProvisioned: device.status.autoProvisioned };
+  }
+
+  async announce(tenantId: string, deviceId: string): Promise<void> {
+    await this.notifier.notify(tenantId, deviceId, 'lookup');
   }
 
   async remove(tenantId: string, deviceId: string): Promise<void> {

@@ -81,7 +81,7 @@ export class ProvisioningNotifier implements OnApplicationBootstrap, OnApplicati
   notify(
     tenantId: string,
     deviceId: string,
-    reason: 'provisioned' | 'assert' | 'relay',
+    reason: 'provisioned' | 'assert' | 'lookup' | 'relay',
   ): Promise<boolean> {
     const key = `${tenantId}\u0000${deviceId}`;
     let pending = this.inFlight.get(key);

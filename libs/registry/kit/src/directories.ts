@@ -99,6 +99,12 @@ export abstract class DeviceDirectory {
   /** Deletes a device again (undoing a provisioning whose credentials could not be stored). */
   abstract remove(tenantId: string, deviceId: string): Promise<void>;
 
+  /**
+   * Asks the device service to deliver the device's provisioning notification if it is still
+   * pending (Hono re-sends on the device's next credentials lookup). Never throws.
+   */
+  abstract announce(tenantId: string, deviceId: string): Promise<void>;
+
   /** Whether the device exists. Rejects with ServerError(503) if it cannot tell. */
   async exists(tenantId: string, deviceId: string): Promise<boolean> {
     return (await this.find(tenantId, deviceId)) !== undefined;
@@ -265,6 +271,15 @@ export class HttpDeviceDirectory extends DeviceDirectory {
     }
     const error = (body ?? {}) as Record<string, unknown>;
     throw errorFromStatus(status, typeof error['error'] === 'string' ? error['error'] : undefined);
+  }
+
+  async announce(tenantId: string, deviceId: string): Promise<void> {
+    await callJson(
+      this.endpoint,
+      'POST',
+      `${AUTO_PROVISIONING_PATH}/${encodeURIComponent(tenantId)}/${encodeURIComponent(deviceId)}/announcement`,
+      {},
+    ).catch(() => undefined);
   }
 
   async remove(tenantId: string, deviceId: string): Promise<void> {
