@@ -84,7 +84,13 @@ function boundaries(inTests) {
       },
       {
         sourceTag: 'type:feature',
-        onlyDependOnLibsWithTags: withTesting(['type:client', 'type:core', 'type:contract']),
+        // Protocol adapters build on adapter-base (STYLE.md: feature → adapter-base).
+        onlyDependOnLibsWithTags: withTesting([
+          'type:feature',
+          'type:client',
+          'type:core',
+          'type:contract',
+        ]),
         bannedExternalImports: driverBans,
       },
       {

@@ -21,7 +21,7 @@ import { createAdapterConnections, KafkaConfig, kafkaOptions } from '@tessera/me
 import { HealthModule, HealthRegistry, runHttpService } from '@tessera/service-nest';
 
 import { HttpAdapterConfig } from './http-adapter.config';
-import { HTTP_ADAPTER_TYPE, HttpAdapterServer } from './http-adapter.server';
+import { HTTP_ADAPTER_TYPE, HttpAdapterServer } from '@tessera/http-adapter';
 
 /** Starts the device listeners after the registry and broker connections, stops them first. */
 class HttpAdapterLifecycle

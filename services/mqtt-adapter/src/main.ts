@@ -21,7 +21,7 @@ import { createAdapterConnections, KafkaConfig, kafkaOptions } from '@tessera/me
 import { HealthModule, HealthRegistry, runHttpService } from '@tessera/service-nest';
 
 import { MqttAdapterConfig } from './mqtt-adapter.config';
-import { MQTT_ADAPTER_TYPE, MqttAdapterServer } from './mqtt-adapter.server';
+import { MQTT_ADAPTER_TYPE, MqttAdapterServer } from '@tessera/mqtt-adapter';
 
 /** Starts the device listeners after the registry and broker connections, stops them first. */
 class MqttAdapterLifecycle

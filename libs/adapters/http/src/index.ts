@@ -1,0 +1,2 @@
+export * from './http-adapter.server';
+export * from './http-request';

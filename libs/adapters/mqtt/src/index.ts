@@ -1,0 +1,3 @@
+export * from './mqtt-adapter.server';
+export * from './mqtt-connection';
+export * from './topic-mapping';
