@@ -2,12 +2,15 @@ import { createRegistry } from '../harness';
 import { amqpRawRequestReplyBaseline } from './amqp-raw-request-reply';
 import { httpPlainBaseline } from './http-plain';
 import { kafkaRawProducerBaseline } from './kafka-raw-producer';
+import { kafkaSenderScenario } from './kafka-sender';
 import { registryAmqpScenario } from './registry-amqp';
 import {
   deviceCreateScenario,
   deviceSearchScenario,
   pgRawInsertBaseline,
 } from './registry-devices';
+import { httpAdapterScenario } from './http-adapter';
+import { mqttAdapterScenario, mqttMinimalBaseline } from './mqtt-adapter';
 
 /** Every scenario, in run order; baselines are pulled in (and run first) when a filter skips them. */
 export const registry = createRegistry([
@@ -16,6 +19,8 @@ export const registry = createRegistry([
   amqpRawRequestReplyBaseline(100),
   kafkaRawProducerBaseline(1),
   kafkaRawProducerBaseline(100),
+  kafkaSenderScenario(1),
+  kafkaSenderScenario(100),
   pgRawInsertBaseline(),
   deviceCreateScenario('postgres'),
   deviceCreateScenario('mongodb'),
@@ -29,4 +34,12 @@ export const registry = createRegistry([
   registryAmqpScenario('assert', 100, 'hit'),
   registryAmqpScenario('credentials-get', 1, 'hit'),
   registryAmqpScenario('credentials-get', 100, 'hit'),
+  httpAdapterScenario(0),
+  httpAdapterScenario(1),
+  mqttMinimalBaseline('connect'),
+  mqttMinimalBaseline('publish-qos0'),
+  mqttMinimalBaseline('publish-qos1'),
+  mqttAdapterScenario('connect'),
+  mqttAdapterScenario('publish-qos0'),
+  mqttAdapterScenario('publish-qos1'),
 ]);
