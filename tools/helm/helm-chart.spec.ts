@@ -18,6 +18,7 @@ import { KafkaConfig, kafkaOptions } from '@tessera/messaging-nest';
 import { PersistenceConfig } from '@tessera/persistence-nest';
 import {
   ManagementAuthConfig,
+  PROVISIONING_NOTIFICATION_GRANTS,
   ProvisioningNotificationClientConfig,
   RegistryAmqpConfig,
   RemoteDirectoriesModule,
@@ -30,6 +31,10 @@ import { TelemetryConfig } from '@tessera/telemetry';
 
 import { HttpAdapterConfig } from '../../services/http-adapter/src/http-adapter.config';
 import { MqttAdapterConfig } from '../../services/mqtt-adapter/src/mqtt-adapter.config';
+import {
+  ProvisioningNotificationConfig,
+  tenantApiUrl,
+} from '../../services/provisioning-notification/src/provisioning-notification.config';
 
 // The Helm chart, checked the way a cluster would see it: `helm lint`, `helm template` for several
 // value sets, every manifest against the Kubernetes schemas, and each Deployment's environment
@@ -59,7 +64,6 @@ const SERVICE_CONFIGS: Record<string, Defs> = {
     remote: RemoteRegistryConfig,
     auth: ManagementAuthConfig,
     amqp: RegistryAmqpConfig,
-    // TODO(chart): wire PROVISIONING_NOTIFICATION_AMQP_* once the chart deploys that service.
     notifications: ProvisioningNotificationClientConfig,
   },
   credentials: {
@@ -70,6 +74,11 @@ const SERVICE_CONFIGS: Record<string, Defs> = {
     auth: ManagementAuthConfig,
     amqp: RegistryAmqpConfig,
     credentials: CredentialsConfig,
+  },
+  'provisioning-notification': {
+    service: ProvisioningNotificationConfig,
+    kafka: KafkaConfig,
+    amqp: RegistryAmqpConfig,
   },
   'http-adapter': { adapter: AdapterConfig, kafka: KafkaConfig, http: HttpAdapterConfig },
   'mqtt-adapter': { adapter: AdapterConfig, kafka: KafkaConfig, mqtt: MqttAdapterConfig },
@@ -83,6 +92,7 @@ const DEFINITION_NAMES = new Map<unknown, string>([
   [RemoteRegistryConfig, 'RemoteRegistryConfig'],
   [CredentialsConfig, 'CredentialsConfig'],
   [ProvisioningNotificationClientConfig, 'ProvisioningNotificationClientConfig'],
+  [ProvisioningNotificationConfig, 'ProvisioningNotificationConfig'],
   [AdapterConfig, 'AdapterConfig'],
   [HttpAdapterConfig, 'HttpAdapterConfig'],
   [MqttAdapterConfig, 'MqttAdapterConfig'],
@@ -95,6 +105,12 @@ interface RegistryConfig {
   auth: ConfigOf<typeof ManagementAuthConfig>;
   amqp: ConfigOf<typeof RegistryAmqpConfig>;
   remote?: ConfigOf<typeof RemoteRegistryConfig>;
+  notifications?: ConfigOf<typeof ProvisioningNotificationClientConfig>;
+}
+interface ProvisioningNotificationAppConfig {
+  service: ConfigOf<typeof ProvisioningNotificationConfig>;
+  kafka: ConfigOf<typeof KafkaConfig>;
+  amqp: ConfigOf<typeof RegistryAmqpConfig>;
 }
 interface AdapterAppConfig {
   adapter: ConfigOf<typeof AdapterConfig>;
@@ -104,19 +120,30 @@ interface AdapterAppConfig {
 }
 const REGISTRY = ['tenant', 'device-registration', 'credentials'];
 const ADAPTERS = ['http-adapter', 'mqtt-adapter'];
+const PROVISIONING = 'provisioning-notification';
+const SERVICES = [...REGISTRY, PROVISIONING, ...ADAPTERS];
 
 // Read by Node itself, not by a config schema.
 const RUNTIME_VARS = new Set(['NODE_EXTRA_CA_CERTS']);
 
 const BCRYPT = '$2b$10$xm34rjqMR.jgOuUO3phHHO7fCmRDIcWUq7lRLIjm7bB6DIV/s6eay';
+/** bcrypt of adapter-secret and of notification-secret (cost 10). */
+const ADAPTER_BCRYPT = '$2b$10$U0PoIZcv5af.3NXrxJq5S.t7V4A4sq9JZRsYTA7V71cJKrJog1xF2';
+const NOTIFICATION_BCRYPT = '$2b$10$59EBrHceAsHzlLfhJXlyUO.Y50pfPrzwzgYW8IGLCUAMKP.NweRY2';
 const PEM_KEY = '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----';
 const PEM_CERT = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----';
-/** Stand-ins for what Secrets the chart does not render hold, by the variable they feed. */
+/**
+ * Stand-ins for what Secrets the chart does not render hold, by `<secret>/<variable>` or else by the
+ * variable they feed; consistent with each other, so that the cross-wiring checks can pass.
+ */
 const PLAUSIBLE: Record<string, string> = {
   MANAGEMENT_USERS: `admin:${BCRYPT}`,
   REGISTRY_SERVICE_USER: 'admin',
   REGISTRY_SERVICE_PASSWORD: 'management-secret',
-  AMQP_USERS: `adapter:${BCRYPT}`,
+  AMQP_USERS: `adapter:${ADAPTER_BCRYPT}`,
+  'tessera-provisioning-notification/AMQP_USERS': `device-registration:${NOTIFICATION_BCRYPT}`,
+  PROVISIONING_NOTIFICATION_AMQP_USERNAME: 'device-registration',
+  PROVISIONING_NOTIFICATION_AMQP_PASSWORD: 'notification-secret',
   REGISTRY_AMQP_USERNAME: 'adapter',
   REGISTRY_AMQP_PASSWORD: 'adapter-secret',
   KAFKA_SASL_USERNAME: 'tessera',
@@ -165,6 +192,7 @@ const VALUE_SETS: Record<string, ValueSet> = {
       'tessera-postgres',
       'tessera-management',
       'tessera-registry-amqp',
+      'tessera-provisioning-notification',
     ],
   },
 };
@@ -268,7 +296,7 @@ function resolveEnvironment(
     }
     if (!set.externalSecrets.includes(secret))
       throw new Error(`${variable}: Secret ${secret} is neither rendered nor an existing one`);
-    const value = PLAUSIBLE[variable];
+    const value = PLAUSIBLE[`${secret}/${variable}`] ?? PLAUSIBLE[variable];
     if (value === undefined) throw new Error(`${variable}: no plausible value for the test`);
     return value;
   };
@@ -329,6 +357,37 @@ function expectServiceUrl(
   expect(port?.port).toBe(Number(parsed.port));
 }
 
+type AmqpServer = ReturnType<typeof resolveRegistryAmqp>;
+
+/** The user and password a client's AMQP URL carries. */
+function urlCredentials(url: string): { user: string; password: string } {
+  const parsed = new URL(url);
+  return {
+    user: decodeURIComponent(parsed.username),
+    password: decodeURIComponent(parsed.password),
+  };
+}
+
+/** The endpoint lets `user` in with `password` and allows `operation` on `address`. */
+async function expectAmqpAccess(
+  server: AmqpServer,
+  user: string | undefined,
+  password: string | undefined,
+  address: string,
+  operation: string,
+): Promise<void> {
+  expect(user).toBeTruthy();
+  const authenticated = await server.security.authenticate?.(user!, password ?? '');
+  const authorized = server.security.authorize?.(user, address, operation);
+  expect({ user, address, operation, authenticated, authorized }).toEqual({
+    user,
+    address,
+    operation,
+    authenticated: true,
+    authorized: true,
+  });
+}
+
 describe('helm/tessera', () => {
   jest.setTimeout(120_000);
   const renders = new Map<string, Manifest[]>();
@@ -366,9 +425,10 @@ describe('helm/tessera', () => {
     expect(run.stderr).toContain('persistence.postgres.existingSecret or persistence.postgres.url');
     expect(run.stderr).toContain('managementApi.existingSecret');
     expect(run.stderr).toContain('registryAmqp.existingSecret');
+    expect(run.stderr).toContain('provisioningNotification.amqp.existingSecret');
   });
 
-  it('refuses values the schema does not know, and the provisioning service it does not deploy yet', async () => {
+  it('refuses values the schema does not know', async () => {
     const values = ['-f', join(chartDir, VALUE_SETS['Kafka + PostgreSQL']!.file)];
     const typo = await helm([
       'template',
@@ -380,16 +440,88 @@ describe('helm/tessera', () => {
     ]);
     expect(typo.code).not.toBe(0);
     expect(typo.stderr).toContain('replica');
-    const pn = await helm([
+    const pnTypo = await helm([
       'template',
       RELEASE,
       chartDir,
       ...values,
       '--set',
-      'provisioningNotification.enabled=true',
+      'provisioningNotification.amqp.user=x',
     ]);
-    expect(pn.code).not.toBe(0);
-    expect(pn.stderr).toContain('provisioningNotification is not yet available');
+    expect(pnTypo.code).not.toBe(0);
+    expect(pnTypo.stderr).toContain('user');
+  });
+
+  it('deploys provisioning-notification by default, needing its AMQP users', async () => {
+    const values = ['-f', join(chartDir, VALUE_SETS['Kafka + PostgreSQL']!.file)];
+    const run = await helm([
+      'template',
+      RELEASE,
+      chartDir,
+      ...values,
+      '--set',
+      'provisioningNotification.amqp.users=',
+    ]);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('provisioningNotification.amqp.existingSecret');
+    expect(
+      byKind<Deployment>(manifestsOf('Kafka + PostgreSQL'), 'Deployment').map(
+        (d) => d.metadata?.name,
+      ),
+    ).toContain(fullname(PROVISIONING));
+  });
+
+  it('without provisioning-notification, renders none of it and leaves notifications pending', async () => {
+    const manifests = await render([
+      '-f',
+      join(chartDir, VALUE_SETS['Kafka + PostgreSQL']!.file),
+      '--set',
+      'provisioningNotification.enabled=false',
+      '--set',
+      'provisioningNotification.amqp.users=',
+    ]);
+    expect(
+      manifests.filter((m) => m.metadata.name === fullname(PROVISIONING)).map((m) => m.kind),
+    ).toEqual([]);
+    const deployment = named(
+      byKind<Deployment>(manifests, 'Deployment'),
+      fullname('device-registration'),
+    );
+    const env = resolveEnvironment(
+      deployment,
+      manifests,
+      VALUE_SETS['Kafka + PostgreSQL']!,
+      scratch,
+    );
+    expect(unknownVariables('device-registration', env)).toEqual([]);
+    const config = loadConfig(
+      SERVICE_CONFIGS['device-registration']!,
+      env,
+    ) as unknown as RegistryConfig;
+    expect(config.notifications?.url).toBeUndefined();
+    expect(Object.keys(env).filter((k) => k.startsWith('PROVISIONING_NOTIFICATION_'))).toEqual([]);
+  });
+
+  it('lets the AMQP clients trust the registry CA without trustedCa, and only them', async () => {
+    const manifests = await render([
+      '-f',
+      join(chartDir, VALUE_SETS['TLS on']!.file),
+      '--set',
+      'trustedCa.secretName=',
+    ]);
+    const trusted = byKind<Deployment>(manifests, 'Deployment')
+      .filter((d) =>
+        d.spec?.template.spec?.volumes?.some(
+          (v) =>
+            v.secret?.secretName === 'tessera-registry-tls' &&
+            v.secret.items?.some((i) => i.key === 'ca.crt'),
+        ),
+      )
+      .map((d) => d.metadata?.name)
+      .sort();
+    expect(trusted).toEqual(
+      ['device-registration', PROVISIONING, ...ADAPTERS].map(fullname).sort(),
+    );
   });
 
   it('documents every value of values.yaml in values.schema.json', () => {
@@ -438,7 +570,7 @@ describe('helm/tessera', () => {
       }
       expect(problems).toEqual([]);
       const deployments = byKind<Deployment>(manifests, 'Deployment').map((d) => d.metadata?.name);
-      expect(deployments.sort()).toEqual([...REGISTRY, ...ADAPTERS].map(fullname).sort());
+      expect(deployments.sort()).toEqual(SERVICES.map(fullname).sort());
     },
   );
 
@@ -455,10 +587,13 @@ describe('helm/tessera', () => {
 
   it.each(Object.entries(VALUE_SETS))(
     'renders for each service an environment its own config accepts (%s)',
-    (name, set) => {
+    async (name, set) => {
       const manifests = manifestsOf(name);
       const stores = new Set<string>();
-      for (const component of [...REGISTRY, ...ADAPTERS]) {
+      const servers = new Map<string, AmqpServer>();
+      let notificationClient: ConfigOf<typeof ProvisioningNotificationClientConfig> | undefined;
+      let tenantUrl: string | undefined;
+      for (const component of SERVICES) {
         const deployment = named(byKind<Deployment>(manifests, 'Deployment'), fullname(component));
         const env = resolveEnvironment(deployment, manifests, set, scratch);
         expect({ component, unknown: unknownVariables(component, env) }).toEqual({
@@ -477,6 +612,7 @@ describe('helm/tessera', () => {
             embeddedDevMode: false,
             defaultHost: '0.0.0.0',
           });
+          servers.set(component, amqp);
           expect(config.http.port).toBe(containerPort(deployment, 'http'));
           expect(amqp.port).toBe(containerPort(deployment, amqp.tls ? 'amqps' : 'amqp'));
           expect(config.persistence.driver).toBe(set.driver);
@@ -486,6 +622,7 @@ describe('helm/tessera', () => {
               : config.persistence.mongodbDatabase,
           );
           expect(kafkaOptions(config.kafka)).toBeDefined();
+          if (component === 'device-registration') notificationClient = config.notifications;
           if (component !== 'tenant') {
             const devices = component === 'credentials';
             RemoteDirectoriesModule.forRoot(config.remote!, { tenants: true, devices });
@@ -498,6 +635,25 @@ describe('helm/tessera', () => {
                 'http',
               );
           }
+        } else if (component === PROVISIONING) {
+          const config = loadConfig(
+            SERVICE_CONFIGS[component]!,
+            env,
+          ) as unknown as ProvisioningNotificationAppConfig;
+          // As its main.ts: the deliver endpoint with the provisioning-notification grants.
+          const amqp = resolveRegistryAmqp(config.amqp, {
+            embeddedDevMode: false,
+            defaultHost: '0.0.0.0',
+            defaultGrants: PROVISIONING_NOTIFICATION_GRANTS,
+          });
+          servers.set(component, amqp);
+          expect(amqp.tls !== undefined).toBe(name === 'TLS on');
+          expect(amqp.port).toBe(containerPort(deployment, amqp.tls ? 'amqps' : 'amqp'));
+          expect(config.service.healthPort).toBe(containerPort(deployment, 'health'));
+          expect(kafkaOptions(config.kafka)).toBeDefined();
+          const amqpBroker = config.service.amqpBrokerUrl !== undefined;
+          expect(amqpBroker).toBe(name === 'AMQP + MongoDB' || name === 'external secrets');
+          tenantUrl = tenantApiUrl(config.service);
         } else {
           const config = loadConfig(
             SERVICE_CONFIGS[component]!,
@@ -523,17 +679,46 @@ describe('helm/tessera', () => {
         }
       }
       expect(stores.size).toBe(REGISTRY.length);
+
+      // device-registration → provisioning-notification: its Service and port, a user its
+      // AMQP_USERS knows with the password, allowed to deliver.
+      const pnServer = servers.get(PROVISIONING)!;
+      expect(notificationClient?.url).toBeDefined();
+      const pnUrl = new URL(notificationClient!.url!);
+      expect(pnUrl.protocol).toBe(pnServer.tls ? 'amqps:' : 'amqp:');
+      expect(Number(pnUrl.port)).toBe(pnServer.port);
+      expectServiceUrl(manifests, pnUrl.href, PROVISIONING, pnServer.tls ? 'amqps' : 'amqp');
+      await expectAmqpAccess(
+        pnServer,
+        notificationClient!.username,
+        notificationClient!.password,
+        'provisioning-notification/DEFAULT_TENANT',
+        'deliver',
+      );
+
+      // provisioning-notification → tenant: the tenant service's AMQP endpoint, as a user the
+      // tenant service's AMQP_USERS knows, allowed to get tenants.
+      const tenantServer = servers.get('tenant')!;
+      expect(tenantUrl).toBeDefined();
+      const parsedTenantUrl = new URL(tenantUrl!);
+      expect(parsedTenantUrl.protocol).toBe(tenantServer.tls ? 'amqps:' : 'amqp:');
+      expect(Number(parsedTenantUrl.port)).toBe(tenantServer.port);
+      expectServiceUrl(manifests, tenantUrl!, 'tenant', tenantServer.tls ? 'amqps' : 'amqp');
+      const { user, password } = urlCredentials(tenantUrl!);
+      await expectAmqpAccess(tenantServer, user, password, 'tenant', 'get');
     },
   );
 
-  it('gives each service in deploy/compose.yaml an environment its own config accepts', () => {
+  it('gives each service in deploy/compose.yaml an environment its own config accepts', async () => {
     interface ComposeFile {
       services: Record<string, { environment?: Record<string, string> }>;
     }
     const compose = parse(readFileSync(join(root, 'deploy/compose.yaml'), 'utf8'), {
       merge: true,
     }) as ComposeFile;
-    for (const component of [...REGISTRY, ...ADAPTERS]) {
+    const servers = new Map<string, AmqpServer>();
+    const configs = new Map<string, unknown>();
+    for (const component of SERVICES) {
       // Compose writes a literal `$` as `$$`.
       const env = Object.fromEntries(
         Object.entries(compose.services[component]?.environment ?? {}).map(([k, v]) => [
@@ -546,14 +731,47 @@ describe('helm/tessera', () => {
         unknown: [],
       });
       const config = loadConfig(SERVICE_CONFIGS[component]!, env);
+      configs.set(component, config);
       if (REGISTRY.includes(component)) {
         const registry = config as unknown as RegistryConfig;
         resolveManagementAuth(registry.auth, { embeddedDevMode: false, host: registry.http.host });
-        resolveRegistryAmqp(registry.amqp, { embeddedDevMode: false, defaultHost: '0.0.0.0' });
+        servers.set(
+          component,
+          resolveRegistryAmqp(registry.amqp, { embeddedDevMode: false, defaultHost: '0.0.0.0' }),
+        );
+      } else if (component === PROVISIONING) {
+        const pn = config as unknown as ProvisioningNotificationAppConfig;
+        expect(kafkaOptions(pn.kafka)).toBeDefined();
+        servers.set(
+          component,
+          resolveRegistryAmqp(pn.amqp, {
+            embeddedDevMode: false,
+            defaultHost: '0.0.0.0',
+            defaultGrants: PROVISIONING_NOTIFICATION_GRANTS,
+          }),
+        );
       } else {
         expect(kafkaOptions((config as unknown as AdapterAppConfig).kafka)).toBeDefined();
       }
     }
+    // Compose services reach each other by service name.
+    const client = (configs.get('device-registration') as RegistryConfig).notifications;
+    const pnUrl = new URL(client?.url ?? 'amqp://missing');
+    expect(pnUrl.hostname).toBe(PROVISIONING);
+    expect(Number(pnUrl.port)).toBe(servers.get(PROVISIONING)!.port);
+    await expectAmqpAccess(
+      servers.get(PROVISIONING)!,
+      client?.username,
+      client?.password,
+      'provisioning-notification/DEFAULT_TENANT',
+      'deliver',
+    );
+    const pn = configs.get(PROVISIONING) as ProvisioningNotificationAppConfig;
+    const tenantUrl = tenantApiUrl(pn.service);
+    expect(new URL(tenantUrl).hostname).toBe('tenant');
+    expect(Number(new URL(tenantUrl).port)).toBe(servers.get('tenant')!.port);
+    const { user, password } = urlCredentials(tenantUrl);
+    await expectAmqpAccess(servers.get('tenant')!, user, password, 'tenant', 'get');
   });
 
   it.each(Object.keys(SERVICE_CONFIGS))(
@@ -587,8 +805,8 @@ describe('helm/tessera', () => {
         });
         expect(container.resources?.requests).toBeDefined();
         expect(container.resources?.limits?.['memory']).toBeDefined();
-        const adapter = ADAPTERS.some((a) => deployment.metadata?.name === fullname(a));
-        const port = adapter ? 8088 : 28080;
+        const registry = REGISTRY.some((r) => deployment.metadata?.name === fullname(r));
+        const port = registry ? 28080 : 8088;
         for (const [probe, path] of [
           [container.livenessProbe, '/liveness'],
           [container.readinessProbe, '/readiness'],
@@ -621,7 +839,7 @@ describe('helm/tessera', () => {
     }
   });
 
-  it('exposes Hono’s ports: registry AMQP 5672/5671, HTTP 8080/8443, MQTT 1883/8883', () => {
+  it('exposes Hono’s ports: registry and provisioning-notification AMQP 5672/5671, HTTP 8080/8443, MQTT 1883/8883', () => {
     const ports = (name: string, component: string): Record<string, number> =>
       Object.fromEntries(
         named(byKind<Service>(manifestsOf(name), 'Service'), fullname(component)).spec!.ports!.map(
@@ -630,6 +848,8 @@ describe('helm/tessera', () => {
       );
     expect(ports('Kafka + PostgreSQL', 'tenant')).toEqual({ http: 28080, amqp: 5672 });
     expect(ports('TLS on', 'credentials')).toEqual({ http: 28080, amqps: 5671 });
+    expect(ports('Kafka + PostgreSQL', PROVISIONING)).toEqual({ amqp: 5672 });
+    expect(ports('TLS on', PROVISIONING)).toEqual({ amqps: 5671 });
     expect(ports('Kafka + PostgreSQL', 'http-adapter')).toEqual({ http: 8080 });
     expect(ports('TLS on', 'http-adapter')).toEqual({ https: 8443 });
     expect(ports('Kafka + PostgreSQL', 'mqtt-adapter')).toEqual({ mqtt: 1883 });
@@ -644,11 +864,15 @@ describe('helm/tessera', () => {
   it('adds disruption budgets, and leaves replicas to an autoscaler where one is enabled', () => {
     const manifests = manifestsOf('TLS on');
     const pdbs = byKind<PodDisruptionBudget>(manifests, 'PodDisruptionBudget');
-    expect(pdbs).toHaveLength(REGISTRY.length + ADAPTERS.length);
+    expect(pdbs.map((p) => p.metadata?.name).sort()).toEqual(SERVICES.map(fullname).sort());
     const hpas = byKind<HorizontalPodAutoscaler>(manifests, 'HorizontalPodAutoscaler');
-    expect(hpas.map((h) => h.spec?.scaleTargetRef.name)).toEqual([fullname('http-adapter')]);
+    expect(hpas.map((h) => h.spec?.scaleTargetRef.name)).toEqual([
+      fullname(PROVISIONING),
+      fullname('http-adapter'),
+    ]);
     const deployments = byKind<Deployment>(manifests, 'Deployment');
     expect(named(deployments, fullname('http-adapter')).spec?.replicas).toBeUndefined();
+    expect(named(deployments, fullname(PROVISIONING)).spec?.replicas).toBeUndefined();
     expect(named(deployments, fullname('tenant')).spec?.replicas).toBe(1);
   });
 
@@ -687,11 +911,22 @@ describe('helm/tessera', () => {
         '',
       ].join('\n'),
     );
-    for (const set of Object.values(VALUE_SETS)) {
-      const manifests = await render(['-f', join(chartDir, set.file)], copy);
-      const notes = named(byKind<Secret>(manifests, 'Secret'), 'notes').stringData?.['notes'];
+    const notesOf = async (args: readonly string[]): Promise<string | undefined> =>
+      named(byKind<Secret>(await render(args, copy), 'Secret'), 'notes').stringData?.['notes'];
+    for (const [name, set] of Object.entries(VALUE_SETS)) {
+      const notes = await notesOf(['-f', join(chartDir, set.file)]);
       expect(notes).toContain(`${fullname('tenant')}.${NAMESPACE}.svc`);
-      expect(notes).toContain('provisioning-notification service is not yet part');
+      const pn = `${fullname(PROVISIONING)}.${NAMESPACE}.svc:${name === 'TLS on' ? 5671 : 5672}`;
+      expect(notes).toContain(pn);
+      expect(notes).not.toContain('stay pending');
     }
+    const disabled = await notesOf([
+      '-f',
+      join(chartDir, VALUE_SETS['Kafka + PostgreSQL']!.file),
+      '--set',
+      'provisioningNotification.enabled=false',
+    ]);
+    expect(disabled).not.toContain(fullname(PROVISIONING));
+    expect(disabled).toContain('stay pending');
   });
 });

@@ -1,7 +1,7 @@
 {{/*
 Names, labels and the per-service building blocks. A "component" is one of the services; its values
 live under the key given by tessera.componentKey (tenant, deviceRegistration, credentials,
-httpAdapter, mqttAdapter).
+provisioningNotification, httpAdapter, mqttAdapter).
 */}}
 
 {{- define "tessera.name" -}}
@@ -32,6 +32,7 @@ tenant device-registration credentials
 
 {{- define "tessera.enabledComponents" -}}
 {{- $list := list "tenant" "device-registration" "credentials" }}
+{{- if .Values.provisioningNotification.enabled }}{{ $list = append $list "provisioning-notification" }}{{ end }}
 {{- if .Values.httpAdapter.enabled }}{{ $list = append $list "http-adapter" }}{{ end }}
 {{- if .Values.mqttAdapter.enabled }}{{ $list = append $list "mqtt-adapter" }}{{ end }}
 {{- join " " $list }}
@@ -39,12 +40,25 @@ tenant device-registration credentials
 
 {{/* values key of a component: device-registration -> deviceRegistration */}}
 {{- define "tessera.componentKey" -}}
-{{- $keys := dict "tenant" "tenant" "device-registration" "deviceRegistration" "credentials" "credentials" "http-adapter" "httpAdapter" "mqtt-adapter" "mqttAdapter" }}
+{{- $keys := dict "tenant" "tenant" "device-registration" "deviceRegistration" "credentials" "credentials" "provisioning-notification" "provisioningNotification" "http-adapter" "httpAdapter" "mqtt-adapter" "mqttAdapter" }}
 {{- required (printf "unknown component %s" .) (get $keys .) }}
 {{- end }}
 
 {{- define "tessera.isAdapter" -}}
 {{- if hasSuffix "-adapter" . }}true{{ end }}
+{{- end }}
+
+{{/* The registry services: HTTP on 28080 (management API, probes, metrics) and AMQP. */}}
+{{- define "tessera.isRegistry" -}}
+{{- if has . (splitList " " (include "tessera.registryComponents" .)) }}true{{ end }}
+{{- end }}
+
+{{/* Components that call the registry's (or the provisioning-notification service's) AMQP
+endpoints as clients: the adapters, provisioning-notification (Tenant API) and, when that
+service is deployed, device-registration (its deliver API). */}}
+{{- define "tessera.isAmqpClient" -}}
+{{- $c := .component }}
+{{- if or (include "tessera.isAdapter" $c) (eq $c "provisioning-notification") (and (eq $c "device-registration") .root.Values.provisioningNotification.enabled) }}true{{ end }}
 {{- end }}
 
 {{/* (dict "root" $ "component" "tenant") */}}
@@ -98,7 +112,7 @@ app.kubernetes.io/component: {{ .component }}
 {{- printf "%s:%s" $repo $tag }}
 {{- end }}
 
-{{/* In-cluster address of a registry service (its Service's DNS name). */}}
+{{/* In-cluster address of a service (its Service's DNS name). */}}
 {{- define "tessera.serviceHost" -}}
 {{- printf "%s.%s.svc" (include "tessera.componentFullname" .) .root.Release.Namespace }}
 {{- end }}
@@ -109,6 +123,9 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 {{- define "tessera.secret.registryAmqp" -}}
 {{- default (printf "%s-registry-amqp" (include "tessera.fullname" .)) .Values.registryAmqp.existingSecret }}
+{{- end }}
+{{- define "tessera.secret.provisioningNotification" -}}
+{{- default (printf "%s-provisioning-notification" (include "tessera.fullname" .)) .Values.provisioningNotification.amqp.existingSecret }}
 {{- end }}
 {{- define "tessera.secret.kafka" -}}
 {{- default (printf "%s-kafka" (include "tessera.fullname" .)) .Values.kafka.sasl.existingSecret }}
@@ -122,13 +139,14 @@ app.kubernetes.io/component: {{ .component }}
 {{- default (printf "%s-persistence" (include "tessera.fullname" .)) $existing }}
 {{- end }}
 
-{{/* The CA bundle processes trust (NODE_EXTRA_CA_CERTS): trustedCa, else for the adapters the
-registry's AMQPS CA. Prints "secret-name key" or nothing. */}}
+{{/* The CA bundle processes trust (NODE_EXTRA_CA_CERTS): trustedCa, else for the AMQP clients
+(adapters, provisioning-notification, device-registration calling it) the registry's AMQPS CA.
+Prints "secret-name key" or nothing. */}}
 {{- define "tessera.trustedCa" -}}
 {{- $root := .root }}
 {{- if $root.Values.trustedCa.secretName }}
 {{- printf "%s %s" $root.Values.trustedCa.secretName $root.Values.trustedCa.key }}
-{{- else if and (include "tessera.isAdapter" .component) $root.Values.registryAmqp.tls.enabled }}
+{{- else if and (include "tessera.isAmqpClient" .) $root.Values.registryAmqp.tls.enabled }}
 {{- printf "%s ca.crt" $root.Values.registryAmqp.tls.secretName }}
 {{- end }}
 {{- end }}
@@ -174,8 +192,9 @@ registry's AMQPS CA. Prints "secret-name key" or nothing. */}}
 {{- $problems = append $problems (printf "%s.insecureEnabled=false needs %s.tls.enabled" $key $key) }}
 {{- end }}
 {{- end }}
-{{- if $v.provisioningNotification.enabled }}
-{{- $problems = append $problems "provisioningNotification is not yet available in this chart (the service is not deployed by it yet); keep provisioningNotification.enabled=false" }}
+{{- $pn := $v.provisioningNotification }}
+{{- if and $pn.enabled (not (or $pn.amqp.existingSecret (and $pn.amqp.users $pn.amqp.clientUsername $pn.amqp.clientPassword))) }}
+{{- $problems = append $problems "the provisioning-notification service needs provisioningNotification.amqp.existingSecret or provisioningNotification.amqp.users, clientUsername and clientPassword (or provisioningNotification.enabled=false: notifications then stay pending)" }}
 {{- end }}
 {{- if and $v.exampleData.enabled (not $v.exampleData.password) }}
 {{- $problems = append $problems "exampleData.enabled needs exampleData.password (the example device's password)" }}

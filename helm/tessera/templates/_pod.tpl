@@ -18,6 +18,8 @@ tools/helm/helm-chart.spec.ts loads the rendered environment with the services' 
 {{- else if eq .component "mqtt-adapter" }}
 {{- if $v.mqttAdapter.insecureEnabled }}mqtt:1883 {{ end }}
 {{- if $v.mqttAdapter.tls.enabled }}mqtts:8883 {{ end }}health:8088
+{{- else if eq .component "provisioning-notification" }}
+{{- include "tessera.amqpPort" .root }} health:8088
 {{- else }}http:28080 {{ include "tessera.amqpPort" .root }}
 {{- end }}
 {{- end }}
@@ -26,7 +28,8 @@ tools/helm/helm-chart.spec.ts loads the rendered environment with the services' 
 {{- if .Values.registryAmqp.tls.enabled }}amqps:5671{{ else }}amqp:5672{{ end }}
 {{- end }}
 
-{{/* The AMQP URL of a registry service: (dict "root" $ "component" "tenant") */}}
+{{/* The AMQP URL of a registry service or of provisioning-notification (same port and TLS):
+(dict "root" $ "component" "tenant") */}}
 {{- define "tessera.amqpUrl" -}}
 {{- $tls := .root.Values.registryAmqp.tls.enabled }}
 {{- printf "%s://%s:%s" (ternary "amqps" "amqp" $tls) (include "tessera.serviceHost" .) (ternary "5671" "5672" $tls) }}
@@ -121,6 +124,46 @@ tools/helm/helm-chart.spec.ts loads the rendered environment with the services' 
 - name: MQTT_ADAPTER_AUTHENTICATION_REQUIRED
   value: {{ $a.authenticationRequired | toString | quote }}
 {{- end }}
+{{- else if eq $c "provisioning-notification" }}
+{{- /* provisioning-notification: its deliver endpoint, the Tenant API as the adapters' user */}}
+{{- $pn := $v.provisioningNotification }}
+- name: AMQP_PORT
+  value: {{ ternary "5671" "5672" $v.registryAmqp.tls.enabled | quote }}
+- name: AMQP_USERS_FILE
+  value: {{ $secrets }}/provisioning-notification/users
+{{- with $pn.amqp.permissions }}
+- name: AMQP_PERMISSIONS
+  value: {{ . | quote }}
+{{- end }}
+{{- if $v.registryAmqp.tls.enabled }}
+- name: AMQP_TLS_KEY_FILE
+  value: {{ $tls }}/tls.key
+- name: AMQP_TLS_CERT_FILE
+  value: {{ $tls }}/tls.crt
+{{- end }}
+- name: TENANT_AMQP_URL
+  value: {{ include "tessera.amqpUrl" (dict "root" $root "component" "tenant") | quote }}
+- name: REGISTRY_AMQP_USERNAME
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "tessera.secret.registryAmqp" $root }}
+      key: {{ $v.registryAmqp.adapterUsernameKey }}
+- name: REGISTRY_AMQP_PASSWORD_FILE
+  value: {{ $secrets }}/registry-amqp/adapter-password
+- name: REGISTRY_TIMEOUT_MS
+  value: {{ $pn.registryTimeoutMs | toString | quote }}
+- name: TENANT_CACHE_MAX_AGE
+  value: {{ $pn.tenantCacheMaxAge | toString | quote }}
+{{- if $v.amqpBroker.enabled }}
+- name: DOWNSTREAM_AMQP_URL_FILE
+  value: {{ $secrets }}/amqp-broker/url
+{{- end }}
+- name: DEFAULT_MESSAGING_TYPE
+  value: {{ $v.messaging.defaultType | quote }}
+- name: DOWNSTREAM_TIMEOUT_MS
+  value: {{ $pn.downstreamTimeoutMs | toString | quote }}
+- name: HEALTH_PORT
+  value: "8088"
 {{- else }}
 {{- /* registry services */}}
 - name: HTTP_PORT
@@ -168,6 +211,17 @@ tools/helm/helm-chart.spec.ts loads the rendered environment with the services' 
 - name: REGISTRY_SERVICE_PASSWORD_FILE
   value: {{ $secrets }}/management/service-password
 {{- end }}
+{{- if and (eq $c "device-registration") $v.provisioningNotification.enabled }}
+- name: PROVISIONING_NOTIFICATION_AMQP_URL
+  value: {{ include "tessera.amqpUrl" (dict "root" $root "component" "provisioning-notification") | quote }}
+- name: PROVISIONING_NOTIFICATION_AMQP_USERNAME
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "tessera.secret.provisioningNotification" $root }}
+      key: {{ $v.provisioningNotification.amqp.clientUsernameKey }}
+- name: PROVISIONING_NOTIFICATION_AMQP_PASSWORD_FILE
+  value: {{ $secrets }}/provisioning-notification/client-password
+{{- end }}
 {{- if eq $c "credentials" }}
 - name: DEVICE_SERVICE_URL
   value: {{ printf "http://%s:28080" (include "tessera.serviceHost" (dict "root" $root "component" "device-registration")) | quote }}
@@ -201,6 +255,15 @@ the pod's volumes and the container's mounts. */}}
 {{- if $a.tls.enabled }}
 {{ printf "tls %s %s tls.crt:tls.crt,tls.key:tls.key" (include "tessera.tlsDir" .) $a.tls.secretName }}
 {{- end }}
+{{- else if eq $c "provisioning-notification" }}
+{{ printf "provisioning-notification %s/provisioning-notification %s %s:users" $secrets (include "tessera.secret.provisioningNotification" $root) $v.provisioningNotification.amqp.usersKey }}
+{{ printf "registry-amqp %s/registry-amqp %s %s:adapter-password" $secrets (include "tessera.secret.registryAmqp" $root) $v.registryAmqp.adapterPasswordKey }}
+{{- if $v.amqpBroker.enabled }}
+{{ printf "amqp-broker %s/amqp-broker %s %s:url" $secrets (include "tessera.secret.amqpBroker" $root) $v.amqpBroker.urlKey }}
+{{- end }}
+{{- if $v.registryAmqp.tls.enabled }}
+{{ printf "tls %s %s tls.crt:tls.crt,tls.key:tls.key" (include "tessera.tlsDir" .) $v.registryAmqp.tls.secretName }}
+{{- end }}
 {{- else }}
 {{- $mgmt := printf "%s:users" $v.managementApi.usersKey }}
 {{- if ne $c "tenant" }}
@@ -212,6 +275,9 @@ the pod's volumes and the container's mounts. */}}
 {{ printf "persistence %s/persistence %s %s:url" $secrets (include "tessera.secret.persistence" $root) $v.persistence.postgres.urlKey }}
 {{- else }}
 {{ printf "persistence %s/persistence %s %s:uri" $secrets (include "tessera.secret.persistence" $root) $v.persistence.mongodb.uriKey }}
+{{- end }}
+{{- if and (eq $c "device-registration") $v.provisioningNotification.enabled }}
+{{ printf "provisioning-notification %s/provisioning-notification %s %s:client-password" $secrets (include "tessera.secret.provisioningNotification" $root) $v.provisioningNotification.amqp.clientPasswordKey }}
 {{- end }}
 {{- if $v.registryAmqp.tls.enabled }}
 {{ printf "tls %s %s tls.crt:tls.crt,tls.key:tls.key" (include "tessera.tlsDir" .) $v.registryAmqp.tls.secretName }}
