@@ -17,6 +17,13 @@ export const EmbeddedConfig = defineConfig('embedded', {
     envSchemas.port(28080),
     'device registry management API (HTTP)',
   ),
+  adapters: envVar(
+    'TESSERA_ADAPTERS',
+    envSchemas.boolean(true),
+    'run the HTTP and MQTT protocol adapters in the embedded app',
+  ),
+  httpAdapterPort: envVar('HTTP_ADAPTER_PORT', envSchemas.port(8080), 'HTTP adapter (devices)'),
+  mqttAdapterPort: envVar('MQTT_ADAPTER_PORT', envSchemas.port(1883), 'MQTT adapter (devices)'),
   endpointsFile: envVar(
     'TESSERA_ENDPOINTS_FILE',
     z.string().default('.tessera/endpoints.json'),

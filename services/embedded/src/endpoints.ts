@@ -20,6 +20,23 @@ export interface Endpoints {
     readonly metrics: string;
   };
   readonly store: { readonly driver: string; readonly location: string };
+  /** The device-facing protocol adapters (absent when TESSERA_ADAPTERS=false). */
+  readonly adapters: { readonly http?: string | undefined; readonly mqtt?: string | undefined };
+  /** How a backend consumes telemetry, events and provisioning notifications. */
+  readonly messaging:
+    | {
+        readonly type: 'kafka';
+        readonly brokers: readonly string[];
+        readonly telemetry: string;
+        readonly event: string;
+      }
+    | {
+        readonly type: 'amqp';
+        readonly url: string;
+        readonly telemetry: string;
+        readonly event: string;
+        readonly note: string;
+      };
   /** The registry's AMQP 1.0 endpoint (Hono's southbound APIs). */
   readonly registry: {
     readonly amqp: string;

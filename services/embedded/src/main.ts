@@ -4,6 +4,7 @@ const telemetry = bootstrapTelemetry({ serviceName: 'tessera-embedded' });
 
 import { rmSync } from 'node:fs';
 
+import { AdapterConfig, adapterRuntimeOptions } from '@tessera/adapter-base';
 import { ConfigError, loadConfig } from '@tessera/config';
 import { CredentialsConfig } from '@tessera/credentials-service';
 import { AMQP_ENDPOINT, type AmqpEndpoint, KafkaConfig } from '@tessera/messaging-nest';
@@ -18,6 +19,7 @@ import {
 import { createHttpApp } from '@tessera/service-nest';
 
 import { EmbeddedConfig } from './embedded.config';
+import { EmbeddedAdapters } from './embedded-adapters';
 import { EmbeddedModule } from './embedded.module';
 import { type Endpoints, writeEndpoints } from './endpoints';
 
@@ -30,6 +32,7 @@ async function main(): Promise<void> {
     credentials: CredentialsConfig,
     amqp: RegistryAmqpConfig,
     notifications: ProvisioningNotificationClientConfig,
+    adapter: AdapterConfig,
   });
   // Unauthenticated only on loopback (the default there); anywhere else MANAGEMENT_USERS is required.
   const auth = resolveManagementAuth(config.auth, {
@@ -42,16 +45,50 @@ async function main(): Promise<void> {
     embeddedDevMode: true,
     defaultHost: config.embedded.host,
   });
-  const { app, port } = await createHttpApp(EmbeddedModule.forRoot({ ...config, auth, amqp }), {
-    host: config.embedded.host,
-    port: config.embedded.managementPort,
-  });
+  const { adapterType: _adapterType, ...runtime } = adapterRuntimeOptions(
+    config.adapter,
+    'embedded',
+  );
+  const adapters = config.embedded.adapters
+    ? {
+        host: config.embedded.host,
+        httpPort: config.embedded.httpAdapterPort,
+        mqttPort: config.embedded.mqttAdapterPort,
+        runtime,
+      }
+    : undefined;
+  const { app, port } = await createHttpApp(
+    EmbeddedModule.forRoot({ ...config, auth, amqp, adapters }),
+    {
+      host: config.embedded.host,
+      port: config.embedded.managementPort,
+    },
+  );
   const store = app.get<Store>(STORE);
   const amqpPort = app.get<AmqpEndpoint>(AMQP_ENDPOINT).port ?? amqp.port;
   const amqpHost = amqp.host === '0.0.0.0' ? '127.0.0.1' : amqp.host;
   const amqpUrl = `${amqp.tls ? 'amqps' : 'amqp'}://${amqpHost}:${String(amqpPort)}`;
   const shown = config.embedded.host === '0.0.0.0' ? '127.0.0.1' : config.embedded.host;
   const base = `http://${shown}:${String(port)}`;
+  const running = adapters === undefined ? undefined : app.get(EmbeddedAdapters);
+  const local = (url: string | undefined): string | undefined =>
+    url?.replace('//0.0.0.0:', '//127.0.0.1:');
+  const kafkaBrokers = config.kafka.brokers ?? [];
+  const messaging: Endpoints['messaging'] =
+    kafkaBrokers.length > 0
+      ? {
+          type: 'kafka',
+          brokers: kafkaBrokers,
+          telemetry: 'hono.telemetry.<tenant>',
+          event: 'hono.event.<tenant>',
+        }
+      : {
+          type: 'amqp',
+          url: amqpUrl,
+          telemetry: 'telemetry/<tenant>',
+          event: 'event/<tenant>',
+          note: 'attach an AMQP 1.0 receiver; messages for an address without a consumer are refused (503)',
+        };
   const endpoints: Endpoints = {
     pid: process.pid,
     startedAt: new Date().toISOString(),
@@ -68,6 +105,11 @@ async function main(): Promise<void> {
       metrics: `${base}/metrics`,
     },
     store: { driver: store.driver, location: store.location },
+    adapters: {
+      http: local(running?.http.endpoints.http),
+      mqtt: local(running?.mqtt.endpoints.mqtt),
+    },
+    messaging,
     registry: {
       amqp: amqpUrl,
       auth: amqp.security.allowAnonymous ? 'anonymous' : 'sasl-plain',
@@ -80,6 +122,15 @@ async function main(): Promise<void> {
       `Tessera (embedded) ready in ${String(Date.now() - started)} ms`,
       `  management API   ${endpoints.management.url}  (/v1/tenants, /v1/devices, /v1/credentials)`,
       `  registry AMQP    ${amqpUrl}  (Hono's tenant, registration/<tenant>, credentials/<tenant>; ${amqp.security.allowAnonymous ? 'anonymous, this machine only' : 'SASL PLAIN'})`,
+      ...(running === undefined
+        ? ['  adapters         off (TESSERA_ADAPTERS=false)']
+        : [
+            `  HTTP adapter     ${String(endpoints.adapters.http)}  (POST /telemetry, /event)`,
+            `  MQTT adapter     ${String(endpoints.adapters.mqtt)}  (topics telemetry, event)`,
+          ]),
+      messaging.type === 'kafka'
+        ? `  northbound       Kafka ${messaging.brokers.join(',')}  (hono.telemetry.<tenant>, hono.event.<tenant>)`
+        : `  northbound       ${amqpUrl}  (receive from telemetry/<tenant>, event/<tenant>)`,
       auth.mode === 'none'
         ? '  management auth  none: open to this machine only (set MANAGEMENT_USERS to require HTTP Basic)'
         : `  management auth  HTTP Basic (${String(auth.users.length)} user(s) from MANAGEMENT_USERS)`,

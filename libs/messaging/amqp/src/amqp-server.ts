@@ -17,6 +17,7 @@ import {
 } from '@tessera/messaging';
 
 import { fromRheaMessage, toRheaMessage } from './amqp-message.codec';
+import type { AmqpNorthboundRouter, NorthboundOutcome } from './amqp-northbound';
 
 /** Who may do what on an {@link AmqpServer}. */
 export interface AmqpServerSecurity {
@@ -73,9 +74,14 @@ export class AmqpServer {
   private readonly replyLinks = new WeakMap<Connection, Map<string, Sender>>();
   private readonly users = new WeakMap<Connection, string>();
 
+  /**
+   * @param northbound serves Hono's northbound addresses (`telemetry/<tenant>`, `event/<tenant>`)
+   *   to consumers too (embedded mode without Kafka); consumers need the `consume` operation.
+   */
   constructor(
     private readonly options: AmqpServerOptions,
     private readonly handlers: ReadonlyMap<string, RequestHandler>,
+    private readonly northbound?: AmqpNorthboundRouter,
   ) {
     const { security } = options;
     // Without any mechanism rhea would fall back to SASL ANONYMOUS: never open a port by accident.
@@ -104,7 +110,20 @@ export class AmqpServer {
     this.container.on('sender_close', (ctx: EventContext) => {
       const address = ctx.sender?.source.address;
       if (address) this.replyLinks.get(ctx.connection)?.delete(address);
+      if (ctx.sender) this.northbound?.detach(ctx.sender);
     });
+    if (northbound) {
+      for (const outcome of ['accepted', 'rejected', 'released', 'modified'] as const) {
+        this.container.on(outcome, (ctx: EventContext) => {
+          if (ctx.delivery) northbound.settle(ctx.delivery, outcome satisfies NorthboundOutcome);
+        });
+      }
+      const gone = (ctx: EventContext): void => {
+        northbound.detachConnection(ctx.connection);
+      };
+      this.container.on('connection_close', gone);
+      this.container.on('disconnected', gone);
+    }
     this.container.on('message', (ctx: EventContext) => {
       void this.onRequest(ctx);
     });
@@ -119,13 +138,17 @@ export class AmqpServer {
       ...(this.options.tls ? { transport: 'tls', ...this.options.tls } : {}),
     } as never) as NetServer;
     this.server = server;
+    const tls = this.options.tls !== undefined;
     server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
+      if (!tls) corkPerTick(socket);
     });
+    // With TLS, rhea writes to the TLS socket; the TCP socket under it only carries its records.
     server.on('secureConnection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
+      corkPerTick(socket);
     });
     await new Promise<void>((resolve, reject) => {
       server.once('listening', () => {
@@ -175,11 +198,25 @@ export class AmqpServer {
     }
   }
 
-  // The client's receiver link: replies go out on it, matched by its source address (= reply-to).
+  // The client's receiver link: replies go out on it, matched by its source address (= reply-to);
+  // or a consumer of a northbound address.
   private onClientReceiver(ctx: EventContext): void {
     const link = ctx.sender;
     if (!link) return;
     const address = link.source.address as string | undefined;
+    if (address !== undefined && this.northbound?.serves(address)) {
+      const user = this.users.get(ctx.connection);
+      if (
+        this.options.security.authorize &&
+        !this.options.security.authorize(user, address, 'consume')
+      ) {
+        refuse(link, AmqpConditions.unauthorized, `not authorized to consume ${address}`);
+        return;
+      }
+      link.set_source({ address });
+      this.northbound.attach(link, address);
+      return;
+    }
     if (!this.handlerFor(address) || address === undefined) {
       refuse(link, AmqpConditions.notFound, `no such address: ${String(address)}`);
       return;
@@ -235,7 +272,6 @@ export class AmqpServer {
       });
       return;
     }
-    delivery.accept();
     const handler = this.handlerFor(address);
     let reply: Message;
     try {
@@ -243,6 +279,9 @@ export class AmqpServer {
     } catch (error) {
       reply = errorReplyFrom(error);
     }
+    // Accepted together with the answer: the disposition and the reply leave in one write, as a
+    // handler answering at once would send them (Hono's clients act on either, in any order).
+    delivery.accept();
     if (replyLink.is_open()) {
       // The reply's correlation-id keeps the request id's AMQP type (string, UUID, ulong, binary):
       // Hono's clients match on the typed value.
@@ -275,6 +314,27 @@ function refuse(link: Sender | Receiver, condition: string, description: string)
   if (link.is_sender()) attach.source = null;
   else attach.target = null;
   link.close({ condition, description });
+}
+
+/**
+ * rhea writes every frame with its own `socket.write`, a system call each. Corked until the end of
+ * the tick, the frames of one pass (dispositions, replies, flow) leave in one `writev`.
+ */
+function corkPerTick(socket: Socket): void {
+  const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
+  let corked = false;
+  const uncork = (): void => {
+    corked = false;
+    socket.uncork();
+  };
+  socket.write = (...args: unknown[]) => {
+    if (!corked) {
+      corked = true;
+      socket.cork();
+      process.nextTick(uncork);
+    }
+    return write(...args);
+  };
 }
 
 function saslUser(connection: Connection): string | undefined {

@@ -191,6 +191,45 @@ print(r1.correlation_id, repr(r1.properties["status"]), r2.correlation_id, r2.pr
     expect(result.stdout.trim()).toBe('msg-1 int32(200) corr-2 t2 True int:42');
   });
 
+  it('settles every answered request accepted, also failed ones, and answers a burst of them', async () => {
+    const result = await new Promise<{ accepted: number; replies: number[] }>((resolve) => {
+      const container = create_container();
+      const conn = container.connect({ host: '127.0.0.1', port, reconnect: false });
+      const replies: number[] = [];
+      let accepted = 0;
+      const finish = (): void => {
+        if (accepted < 50 || replies.length < 50) return;
+        conn.close();
+        resolve({ accepted, replies });
+      };
+      const receiver = conn.open_receiver('echo/t5/reply');
+      receiver.on('message', (ctx: EventContext) => {
+        replies.push(Number(ctx.message?.application_properties?.['status']));
+        finish();
+      });
+      const link = conn.open_sender('echo/t5');
+      link.on('accepted', () => {
+        accepted++;
+        finish();
+      });
+      receiver.once('receiver_open', () => {
+        link.once('sendable', () => {
+          for (let i = 0; i < 50; i++) {
+            link.send({
+              message_id: `m-${String(i)}`,
+              reply_to: 'echo/t5/reply',
+              subject: i % 10 === 0 ? 'missing' : 'get',
+              body: 'x',
+            });
+          }
+        });
+      });
+    });
+    expect(result.accepted).toBe(50);
+    expect(result.replies.filter((s) => s === 404)).toHaveLength(5);
+    expect(result.replies.filter((s) => s === 200)).toHaveLength(45);
+  });
+
   it('rejects a request without reply-to, refuses unknown addresses, and survives garbage', async () => {
     const outcome = await new Promise<string>((resolve) => {
       const container = create_container();

@@ -9,11 +9,12 @@ import {
 
 import {
   type Message,
+  type MessageSender,
   MessagingError,
   RequestResponseClient,
   type RequestHandler,
 } from '@tessera/messaging';
-import { AmqpServer, type AmqpServerOptions } from '@tessera/messaging-amqp';
+import { AmqpNorthboundRouter, AmqpServer, type AmqpServerOptions } from '@tessera/messaging-amqp';
 
 /**
  * The AMQP 1.0 port of the registry services (Hono's southbound request/response APIs). Service
@@ -25,8 +26,16 @@ export class AmqpEndpoint {
   private readonly server: AmqpServer;
   private boundPort: number | undefined;
 
-  constructor(private readonly options: AmqpServerOptions) {
-    this.server = new AmqpServer(options, this.handlers);
+  /** Hono's northbound addresses on this port, where enabled (embedded mode without Kafka). */
+  readonly northbound: MessageSender | undefined;
+
+  constructor(
+    private readonly options: AmqpServerOptions,
+    extras: { northbound?: boolean } = {},
+  ) {
+    const router = extras.northbound === true ? new AmqpNorthboundRouter() : undefined;
+    this.northbound = router;
+    this.server = new AmqpServer(options, this.handlers, router);
   }
 
   /** Serves `endpoint` (and `endpoint/<tenant>`) with `handler`. */
@@ -90,10 +99,14 @@ export const AMQP_ENDPOINT = Symbol('tessera.amqp-endpoint');
 export class AmqpEndpointModule implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(@Inject(AMQP_ENDPOINT) private readonly endpoint: AmqpEndpoint) {}
 
-  static forRoot(options: AmqpServerOptions): DynamicModule {
+  /**
+   * @param extras.northbound also serve Hono's northbound `telemetry/<tenant>` and `event/<tenant>`
+   *   to consumers (see {@link AmqpEndpoint.northbound}).
+   */
+  static forRoot(options: AmqpServerOptions, extras: { northbound?: boolean } = {}): DynamicModule {
     return {
       module: AmqpEndpointModule,
-      providers: [{ provide: AMQP_ENDPOINT, useValue: new AmqpEndpoint(options) }],
+      providers: [{ provide: AMQP_ENDPOINT, useValue: new AmqpEndpoint(options, extras) }],
       exports: [AMQP_ENDPOINT],
     };
   }

