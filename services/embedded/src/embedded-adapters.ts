@@ -27,6 +27,13 @@ export interface EmbeddedAdaptersOptions {
   readonly host: string;
   readonly httpPort: number;
   readonly mqttPort: number;
+  /** HTTPS and MQTT over TLS, with client-certificate authentication, where a key is configured. */
+  readonly tls?: {
+    readonly key: string;
+    readonly cert: string;
+    readonly httpPort: number;
+    readonly mqttPort: number;
+  };
   readonly runtime: Omit<AdapterRuntimeOptions, 'adapterType'>;
 }
 
@@ -72,10 +79,16 @@ export class EmbeddedAdapters
     const httpRuntime = runtime(HTTP_ADAPTER_TYPE);
     const mqttRuntime = runtime(MQTT_ADAPTER_TYPE);
     this.runtimes = [httpRuntime, mqttRuntime];
-    this.http = new HttpAdapterServer(httpRuntime, { host: options.host, port: options.httpPort });
+    const { tls } = options;
+    this.http = new HttpAdapterServer(httpRuntime, {
+      host: options.host,
+      port: options.httpPort,
+      ...(tls && { tls: { port: tls.httpPort, key: tls.key, cert: tls.cert } }),
+    });
     this.mqtt = new MqttAdapterServer(mqttRuntime, {
       host: options.host,
       port: options.mqttPort,
+      ...(tls && { tls: { port: tls.mqttPort, key: tls.key, cert: tls.cert } }),
       maxPayloadBytes: options.runtime.maxPayloadBytes,
     });
     health.register('adapters', () => this.http.endpoints.http !== undefined);

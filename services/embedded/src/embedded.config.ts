@@ -24,6 +24,30 @@ export const EmbeddedConfig = defineConfig('embedded', {
   ),
   httpAdapterPort: envVar('HTTP_ADAPTER_PORT', envSchemas.port(8080), 'HTTP adapter (devices)'),
   mqttAdapterPort: envVar('MQTT_ADAPTER_PORT', envSchemas.port(1883), 'MQTT adapter (devices)'),
+  httpAdapterTlsPort: envVar(
+    'HTTP_ADAPTER_TLS_PORT',
+    envSchemas.port(8443),
+    'HTTPS adapter (with a key)',
+  ),
+  mqttAdapterTlsPort: envVar(
+    'MQTT_ADAPTER_TLS_PORT',
+    envSchemas.port(8883),
+    'MQTT over TLS adapter (with a key)',
+  ),
+  adapterTlsKey: envVar(
+    'ADAPTER_TLS_KEY',
+    z.string().optional(),
+    'PEM key of the adapters’ TLS ports; with the certificate, HTTPS and MQTTS take client certificates',
+    { sensitive: true },
+  ),
+  adapterTlsCert: envVar(
+    'ADAPTER_TLS_CERT',
+    z.string().optional(),
+    'PEM certificate (chain) of the adapters’ TLS ports',
+    {
+      sensitive: true,
+    },
+  ),
   endpointsFile: envVar(
     'TESSERA_ENDPOINTS_FILE',
     z.string().default('.tessera/endpoints.json'),

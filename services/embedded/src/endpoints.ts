@@ -21,7 +21,12 @@ export interface Endpoints {
   };
   readonly store: { readonly driver: string; readonly location: string };
   /** The device-facing protocol adapters (absent when TESSERA_ADAPTERS=false). */
-  readonly adapters: { readonly http?: string | undefined; readonly mqtt?: string | undefined };
+  readonly adapters: {
+    readonly http?: string | undefined;
+    readonly https?: string | undefined;
+    readonly mqtt?: string | undefined;
+    readonly mqtts?: string | undefined;
+  };
   /** How a backend consumes telemetry, events and provisioning notifications. */
   readonly messaging:
     | {

@@ -54,6 +54,15 @@ async function main(): Promise<void> {
         host: config.embedded.host,
         httpPort: config.embedded.httpAdapterPort,
         mqttPort: config.embedded.mqttAdapterPort,
+        ...(config.embedded.adapterTlsKey !== undefined &&
+          config.embedded.adapterTlsCert !== undefined && {
+            tls: {
+              key: config.embedded.adapterTlsKey,
+              cert: config.embedded.adapterTlsCert,
+              httpPort: config.embedded.httpAdapterTlsPort,
+              mqttPort: config.embedded.mqttAdapterTlsPort,
+            },
+          }),
         runtime,
       }
     : undefined;
@@ -107,7 +116,9 @@ async function main(): Promise<void> {
     store: { driver: store.driver, location: store.location },
     adapters: {
       http: local(running?.http.endpoints.http),
+      https: local(running?.http.endpoints.https),
       mqtt: local(running?.mqtt.endpoints.mqtt),
+      mqtts: local(running?.mqtt.endpoints.mqtts),
     },
     messaging,
     registry: {
@@ -127,6 +138,11 @@ async function main(): Promise<void> {
         : [
             `  HTTP adapter     ${String(endpoints.adapters.http)}  (POST /telemetry, /event)`,
             `  MQTT adapter     ${String(endpoints.adapters.mqtt)}  (topics telemetry, event)`,
+            ...(endpoints.adapters.https === undefined
+              ? []
+              : [
+                  `  TLS adapters     ${endpoints.adapters.https}  ${String(endpoints.adapters.mqtts)}  (client certificates)`,
+                ]),
           ]),
       messaging.type === 'kafka'
         ? `  northbound       Kafka ${messaging.brokers.join(',')}  (hono.telemetry.<tenant>, hono.event.<tenant>)`

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { freePort, runProgram, untilPasses } from '@tessera/testing';
+import { freePort, runProgram, type TestCertificate, TestPki, untilPasses } from '@tessera/testing';
 
 /*
  * The README's first command as a user runs it: `npm start` (scripts/start-embedded.mjs) on embedded
@@ -18,7 +18,7 @@ const ROOT = join(__dirname, '..', '..', '..');
 
 interface Endpoints {
   management: { url: string };
-  adapters: { http: string; mqtt: string };
+  adapters: { http: string; https: string; mqtt: string; mqtts: string };
   messaging: { type: string; url: string; event: string };
 }
 
@@ -55,10 +55,44 @@ describe('the README walkthrough on `npm start` (embedded, no Kafka)', () => {
   let receiver: ChildProcess | undefined;
   const received: Record<string, unknown>[] = [];
   let output = '';
+  const pki = new TestPki();
+  let serverCert: TestCertificate;
+  let ca: TestCertificate;
+  const receivers: ChildProcess[] = [];
+
+  /** Starts a Proton receiver on `address`; resolves with what it received so far (live). */
+  async function receive(address: string): Promise<Record<string, unknown>[]> {
+    const got: Record<string, unknown>[] = [];
+    const amqp = new URL(endpoints.messaging.url);
+    const child = spawn(
+      '/usr/bin/python3',
+      ['-c', RECEIVER, `${amqp.hostname}:${amqp.port}`, address],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    receivers.push(child);
+    let buffered = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines)
+        if (line.trim() !== '') got.push(JSON.parse(line) as Record<string, unknown>);
+    });
+    await untilPasses(async () => {
+      expect(got.some((r) => r['attached'] === true)).toBe(true);
+    }, 20_000);
+    return got;
+  }
 
   beforeAll(async () => {
-    const [management, amqp, http, mqtt, pg] = await Promise.all(
-      Array.from({ length: 5 }, () => freePort()),
+    [ca, serverCert] = await Promise.all([
+      pki.selfSigned('ca', '/O=Walkthrough/CN=Device CA'),
+      pki.selfSigned('server', '/CN=localhost', { server: true }),
+    ]);
+    const [management, amqp, http, mqtt, pg, https, mqtts] = await Promise.all(
+      Array.from({ length: 7 }, () => freePort()),
     );
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -69,6 +103,10 @@ describe('the README walkthrough on `npm start` (embedded, no Kafka)', () => {
       HTTP_ADAPTER_PORT: String(http),
       MQTT_ADAPTER_PORT: String(mqtt),
       EMBEDDED_POSTGRES_PORT: String(pg),
+      HTTP_ADAPTER_TLS_PORT: String(https),
+      MQTT_ADAPTER_TLS_PORT: String(mqtts),
+      ADAPTER_TLS_KEY_FILE: serverCert.keyFile,
+      ADAPTER_TLS_CERT_FILE: serverCert.certFile,
       BCRYPT_COST: '4',
     };
     // As a user on a machine without Kafka: nothing from the test run's servers leaks in.
@@ -97,6 +135,7 @@ describe('the README walkthrough on `npm start` (embedded, no Kafka)', () => {
 
   afterAll(async () => {
     receiver?.kill();
+    for (const r of receivers) r.kill();
     if (suite.exitCode === null) suite.kill('SIGKILL');
     await exited;
   });
@@ -257,6 +296,40 @@ describe('the README walkthrough on `npm start` (embedded, no Kafka)', () => {
         gateway_id: 'gw-1',
         hono_registration_status: 'NEW',
       });
+    }, 30_000);
+  }, 60_000);
+
+  it('auto-provisions a device with a client certificate of a trusted CA (curl over HTTPS)', async () => {
+    const m = endpoints.management.url;
+    expect(
+      await curl([
+        '-X',
+        'POST',
+        `${m}/v1/tenants/certs`,
+        ...json({ 'trusted-ca': [{ cert: ca.derBase64, 'auto-provisioning-enabled': true }] }),
+      ]),
+    ).toBe(201);
+    const events = await receive('event/certs');
+    const device = await pki.issue(ca, 'device', '/O=Walkthrough/CN=thermostat-7');
+    expect(
+      await curl([
+        '--cacert',
+        serverCert.certFile,
+        '--cert',
+        device.certFile,
+        '--key',
+        device.keyFile,
+        '-H',
+        'content-type: text/plain',
+        '--data-binary',
+        'first contact',
+        `${endpoints.adapters.https}/event`,
+      ]),
+    ).toBe(202);
+    await untilPasses(async () => {
+      const types = events.map((e) => e['content_type']);
+      expect(types).toContain('application/vnd.eclipse-hono-device-provisioning-notification');
+      expect(events.map((e) => e['body'])).toContain('first contact');
     }, 30_000);
   }, 60_000);
 
