@@ -73,7 +73,7 @@ describe('the README walkthrough on `npm start` (embedded, no Kafka)', () => {
     );
     receivers.push(child);
     let buffered = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
       const lines = buffered.split('\n');
       buffered = lines.pop() ?? '';
