@@ -48,6 +48,11 @@ export const EmbeddedConfig = defineConfig('embedded', {
       sensitive: true,
     },
   ),
+  demoTenant: envVar(
+    'TESSERA_DEMO_TENANT',
+    z.string().default('DEFAULT_TENANT'),
+    'a tenant created on first start, ready for devices (Hono’s default tenant name; empty: none)',
+  ),
   endpointsFile: envVar(
     'TESSERA_ENDPOINTS_FILE',
     z.string().default('.tessera/endpoints.json'),

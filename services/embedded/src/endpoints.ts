@@ -20,6 +20,8 @@ export interface Endpoints {
     readonly metrics: string;
   };
   readonly store: { readonly driver: string; readonly location: string };
+  /** The tenant created for trying things out, if any. */
+  readonly demoTenant?: string | undefined;
   /** The device-facing protocol adapters (absent when TESSERA_ADAPTERS=false). */
   readonly adapters: {
     readonly http?: string | undefined;

@@ -5,6 +5,8 @@ const telemetry = bootstrapTelemetry({ serviceName: 'tessera-embedded' });
 import { rmSync } from 'node:fs';
 
 import { AdapterConfig, adapterRuntimeOptions } from '@tessera/adapter-base';
+import { NotFoundError } from '@tessera/registry-api';
+import { TenantManagementService } from '@tessera/tenant-service';
 import { ConfigError, loadConfig } from '@tessera/config';
 import { CredentialsConfig } from '@tessera/credentials-service';
 import { AMQP_ENDPOINT, type AmqpEndpoint, KafkaConfig } from '@tessera/messaging-nest';
@@ -74,6 +76,10 @@ async function main(): Promise<void> {
     },
   );
   const store = app.get<Store>(STORE);
+  const demoTenant = await ensureDemoTenant(
+    app.get(TenantManagementService),
+    config.embedded.demoTenant,
+  );
   const amqpPort = app.get<AmqpEndpoint>(AMQP_ENDPOINT).port ?? amqp.port;
   const amqpHost = amqp.host === '0.0.0.0' ? '127.0.0.1' : amqp.host;
   const amqpUrl = `${amqp.tls ? 'amqps' : 'amqp'}://${amqpHost}:${String(amqpPort)}`;
@@ -114,6 +120,7 @@ async function main(): Promise<void> {
       metrics: `${base}/metrics`,
     },
     store: { driver: store.driver, location: store.location },
+    demoTenant,
     adapters: {
       http: local(running?.http.endpoints.http),
       https: local(running?.http.endpoints.https),
@@ -169,6 +176,24 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
+}
+
+/**
+ * Creates the demo tenant on first start (kept afterwards, like all data in the store), so that a
+ * device can be registered right away. @returns its id, or undefined when disabled.
+ */
+async function ensureDemoTenant(
+  tenants: TenantManagementService,
+  tenantId: string,
+): Promise<string | undefined> {
+  if (tenantId === '') return undefined;
+  try {
+    await tenants.read(tenantId);
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+    await tenants.create(tenantId, {});
+  }
+  return tenantId;
 }
 
 main().catch((error: unknown) => {

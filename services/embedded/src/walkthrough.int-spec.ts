@@ -17,6 +17,7 @@ import { freePort, runProgram, type TestCertificate, TestPki, untilPasses } from
 const ROOT = join(__dirname, '..', '..', '..');
 
 interface Endpoints {
+  demoTenant?: string;
   management: { url: string };
   adapters: { http: string; https: string; mqtt: string; mqtts: string };
   messaging: { type: string; url: string; event: string };
@@ -155,6 +156,11 @@ describe('the README walkthrough on `npm start` (embedded, no Kafka)', () => {
     expect(endpoints.adapters.http).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(endpoints.adapters.mqtt).toMatch(/^mqtt:\/\/127\.0\.0\.1:\d+$/);
     expect(endpoints.messaging).toMatchObject({ type: 'amqp', event: 'event/<tenant>' });
+  });
+
+  it('has a demo tenant ready for devices', async () => {
+    expect(endpoints.demoTenant).toBe('DEFAULT_TENANT');
+    expect(await curl([`${endpoints.management.url}/v1/tenants/DEFAULT_TENANT`])).toBe(200);
   });
 
   it('provisions a device, takes its telemetry and events, and delivers them to an AMQP receiver', async () => {
