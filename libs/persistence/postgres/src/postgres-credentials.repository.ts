@@ -12,6 +12,7 @@ import {
   type StoredCredentials,
 } from '@tessera/persistence';
 
+import { PointLookup, poolOf } from './point-lookup';
 import { insertOutbox, PostgresOutbox } from './postgres-outbox';
 import { translatePostgresError } from './postgres-error.translator';
 
@@ -31,6 +32,9 @@ const toDomain = (r: CredentialsRow): StoredCredentials => ({
 
 const COLUMNS = 'c.tenant_id, c.device_id, c.version, c.credentials';
 
+const BY_KEY = `SELECT ${COLUMNS}, k.auth_id FROM credential_key k
+  JOIN credentials c ON c.tenant_id = k.tenant_id AND c.device_id = k.device_id`;
+
 /** Distinct keys in one fixed order, so concurrent writers lock key rows in the same order. */
 function distinctKeys(keys: readonly CredentialKey[]): CredentialKey[] {
   const byId = new Map(keys.map((k) => [JSON.stringify([k.type, k.authId]), k]));
@@ -48,9 +52,25 @@ const credentialKeyTaken = (key: CredentialKey): Error =>
 export class PostgresCredentialsRepository extends CredentialsRepository {
   private readonly outbox: PostgresOutbox;
 
+  // The Credentials API's `get` reads by (type, auth-id) per request.
+  private readonly byKey: PointLookup<
+    { tenantId: string; key: CredentialKey },
+    CredentialsRow & { auth_id: string }
+  >;
+
   constructor(private readonly dataSource: DataSource) {
     super();
     this.outbox = new PostgresOutbox(dataSource, 'credentials');
+    this.byKey = new PointLookup(() => poolOf(dataSource), {
+      name: 'credentials-by-key',
+      one: `${BY_KEY} WHERE k.tenant_id = $1 AND k.type = $2 AND k.auth_id = $3`,
+      params: (k) => [k.tenantId, k.key.type, k.key.authId],
+      many: `${BY_KEY} WHERE k.tenant_id = $1 AND k.type = $2 AND k.auth_id = ANY($3::text[])`,
+      groupParams: (keys) => [keys[0]?.tenantId, keys[0]?.key.type, keys.map((k) => k.key.authId)],
+      groupOf: (k) => JSON.stringify([k.tenantId, k.key.type]),
+      idOf: (k) => k.key.authId,
+      rowId: (r) => r.auth_id,
+    });
   }
 
   async replace(
@@ -119,14 +139,7 @@ export class PostgresCredentialsRepository extends CredentialsRepository {
   }
 
   async findByKey(tenantId: string, key: CredentialKey): Promise<StoredCredentials | undefined> {
-    const [row] = await this.run(() =>
-      this.dataSource.query<CredentialsRow[]>(
-        `SELECT ${COLUMNS} FROM credential_key k
-           JOIN credentials c ON c.tenant_id = k.tenant_id AND c.device_id = k.device_id
-         WHERE k.tenant_id = $1 AND k.type = $2 AND k.auth_id = $3`,
-        [tenantId, key.type, key.authId],
-      ),
-    );
+    const row = await this.run(() => this.byKey.get({ tenantId, key }));
     return row ? toDomain(row) : undefined;
   }
 

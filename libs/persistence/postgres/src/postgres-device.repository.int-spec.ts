@@ -43,3 +43,37 @@ describe('PostgreSQL device table', () => {
     ]);
   });
 });
+
+describe('PostgreSQL device look-ups', () => {
+  it('lets a look-up PostgreSQL refuses fail alone, not the others read in the same batch', async () => {
+    const repo = new PostgresDeviceRepository(
+      await openPostgres({ url: postgresUrl, schema: uniqueId('batch') }),
+    );
+    try {
+      const device = { document: { enabled: true }, via: [], viaGroups: [], memberOf: [] };
+      await repo.create('t', 'a', device, {}, []);
+      await repo.create('t', 'b', device, {}, []);
+      // PostgreSQL text cannot hold NUL: that statement fails (22021).
+      const found = await Promise.allSettled([
+        repo.findById('t', 'a'),
+        repo.findById('t', 'bad\u0000id'),
+        repo.findById('t', 'b'),
+        repo.findById('t', 'c'),
+      ]);
+      expect(found.map((f) => f.status)).toEqual([
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+        'fulfilled',
+      ]);
+      expect(found.map((f) => (f.status === 'fulfilled' ? f.value?.id : 'error'))).toEqual([
+        'a',
+        'error',
+        'b',
+        undefined,
+      ]);
+    } finally {
+      await repo.close();
+    }
+  });
+});

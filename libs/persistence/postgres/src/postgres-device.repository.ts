@@ -18,6 +18,7 @@ import {
 
 import { buildJsonbSearch } from './jsonb-search';
 import { pagedQuery } from './paged-query';
+import { PointLookup, poolOf } from './point-lookup';
 import { insertOutbox, PostgresOutbox } from './postgres-outbox';
 import { translatePostgresError } from './postgres-error.translator';
 
@@ -63,10 +64,22 @@ function toDomain(r: DeviceRow): StoredDevice {
  */
 export class PostgresDeviceRepository extends DeviceRepository {
   private readonly outbox: PostgresOutbox;
+  // The Device Registration API's `assert` reads a device (and its gateway) per request.
+  private readonly byId: PointLookup<{ tenantId: string; id: string }, DeviceRow>;
 
   constructor(private readonly dataSource: DataSource) {
     super();
     this.outbox = new PostgresOutbox(dataSource, 'device');
+    this.byId = new PointLookup(() => poolOf(dataSource), {
+      name: 'device-by-id',
+      one: `SELECT ${COLUMNS} FROM device WHERE tenant_id = $1 AND id = $2`,
+      params: (k) => [k.tenantId, k.id],
+      many: `SELECT ${COLUMNS} FROM device WHERE tenant_id = $1 AND id = ANY($2::text[])`,
+      groupParams: (keys) => [keys[0]?.tenantId, keys.map((k) => k.id)],
+      groupOf: (k) => k.tenantId,
+      idOf: (k) => k.id,
+      rowId: (r) => r.id,
+    });
   }
 
   async create(
@@ -103,12 +116,7 @@ export class PostgresDeviceRepository extends DeviceRepository {
   }
 
   async findById(tenantId: string, id: string): Promise<StoredDevice | undefined> {
-    const [row] = await this.run(() =>
-      this.dataSource.query<DeviceRow[]>(
-        `SELECT ${COLUMNS} FROM device WHERE tenant_id = $1 AND id = $2`,
-        [tenantId, id],
-      ),
-    );
+    const row = await this.run(() => this.byId.get({ tenantId, id }));
     return row ? toDomain(row) : undefined;
   }
 

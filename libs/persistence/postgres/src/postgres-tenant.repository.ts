@@ -16,24 +16,10 @@ import {
 
 import { buildJsonbSearch } from './jsonb-search';
 import { pagedQuery } from './paged-query';
+import { PointLookup, poolOf } from './point-lookup';
 import { insertOutbox, PostgresOutbox } from './postgres-outbox';
 import { translatePostgresError } from './postgres-error.translator';
 import { TenantEntity } from './tenant.entity';
-
-function toDomain(e: TenantEntity): StoredTenant {
-  return {
-    id: e.id,
-    version: e.version,
-    document: e.document as JsonObject,
-    keys: {
-      alias: e.alias ?? undefined,
-      trustAnchorGroup: e.trustAnchorGroup ?? undefined,
-      subjectDns: e.subjectDns,
-    },
-    createdAt: e.createdAt,
-    updatedAt: e.updatedAt,
-  };
-}
 
 interface TenantRow {
   id: string;
@@ -45,6 +31,9 @@ interface TenantRow {
   created_at: Date;
   updated_at: Date;
 }
+
+const COLUMNS =
+  'id, version, document, alias, trust_anchor_group, subject_dns, created_at, updated_at';
 
 function rowToDomain(r: TenantRow): StoredTenant {
   return {
@@ -65,9 +54,22 @@ function rowToDomain(r: TenantRow): StoredTenant {
 export class PostgresTenantRepository extends TenantRepository {
   private readonly outbox: PostgresOutbox;
 
+  // Every registry API request needs its tenant (remembered only briefly by the services).
+  private readonly byId: PointLookup<string, TenantRow>;
+
   constructor(private readonly dataSource: DataSource) {
     super();
     this.outbox = new PostgresOutbox(dataSource, 'tenant');
+    this.byId = new PointLookup(() => poolOf(dataSource), {
+      name: 'tenant-by-id',
+      one: `SELECT ${COLUMNS} FROM tenant WHERE id = $1`,
+      params: (id) => [id],
+      many: `SELECT ${COLUMNS} FROM tenant WHERE id = ANY($1::text[])`,
+      groupParams: (ids) => [ids],
+      groupOf: () => '',
+      idOf: (id) => id,
+      rowId: (r) => r.id,
+    });
   }
 
   async create(
@@ -98,8 +100,8 @@ export class PostgresTenantRepository extends TenantRepository {
   }
 
   async findById(id: string): Promise<StoredTenant | undefined> {
-    const e = await this.run(() => this.dataSource.getRepository(TenantEntity).findOneBy({ id }));
-    return e ? toDomain(e) : undefined;
+    const row = await this.run(() => this.byId.get(id));
+    return row ? rowToDomain(row) : undefined;
   }
 
   async findByIdOrAlias(idOrAlias: string): Promise<StoredTenant | undefined> {

@@ -140,6 +140,33 @@ export function describeCredentialsRepositoryContract(
       expect(await sut.findByKey(newTenant(), { type: 'psk', authId: 'alice' })).toBeUndefined();
     });
 
+    it('answers concurrent look-ups each with its own set (same, other and unknown keys)', async () => {
+      const t = newTenant();
+      const t2 = newTenant();
+      const v1 = await put(t, 'd1', [password('alice'), psk('alice')]);
+      const v2 = await put(t, 'd2', [password('bob')]);
+      await put(t2, 'd1', [password('alice')]);
+      const found = await Promise.all([
+        sut.findByKey(t, { type: 'hashed-password', authId: 'alice' }),
+        sut.findByKey(t, { type: 'hashed-password', authId: 'bob' }),
+        sut.findByKey(t, { type: 'psk', authId: 'alice' }),
+        sut.findByKey(t, { type: 'hashed-password', authId: 'carol' }),
+        sut.findByKey(t2, { type: 'hashed-password', authId: 'bob' }),
+        sut.findByKey(t, { type: 'hashed-password', authId: 'alice' }),
+      ]);
+      expect(found.map((f) => f && [f.tenantId, f.deviceId, f.version])).toEqual([
+        [t, 'd1', v1],
+        [t, 'd2', v2],
+        [t, 'd1', v1],
+        undefined,
+        undefined,
+        [t, 'd1', v1],
+      ]);
+      // Callers asking for the same key do not share (and cannot corrupt) one object.
+      expect(found[5]).toEqual(found[0]);
+      expect(found[5]?.credentials).not.toBe(found[0]?.credentials);
+    });
+
     it('refuses a key another device of the tenant holds with 409, naming it, and changes nothing', async () => {
       const t = newTenant();
       const taken = password('taken');

@@ -112,6 +112,27 @@ export function describeDeviceRepositoryContract(
         expect(await sut.findById(newTenant(), 'mine')).toBeUndefined();
       });
 
+      it('answers concurrent look-ups each with its own device (same, other and unknown ids)', async () => {
+        const t = newTenant();
+        const t2 = newTenant();
+        await sut.create(t, 'a', device({ n: 1 }), {}, []);
+        await sut.create(t, 'b', device({ n: 2 }, { via: ['a'] }), {}, []);
+        await sut.create(t2, 'a', device({ n: 3 }), {}, []);
+        const found = await Promise.all(
+          ['a', 'b', 'x', 'a'].map((id) => sut.findById(t, id)).concat(sut.findById(t2, 'a')),
+        );
+        expect(found.map((d) => d && [d.tenantId, d.id, d.document, d.via])).toEqual([
+          [t, 'a', { n: 1 }, []],
+          [t, 'b', { n: 2 }, ['a']],
+          undefined,
+          [t, 'a', { n: 1 }, []],
+          [t2, 'a', { n: 3 }, []],
+        ]);
+        // Callers asking for the same device do not share (and cannot corrupt) one object.
+        expect(found[3]).toEqual(found[0]);
+        expect(found[3]?.document).not.toBe(found[0]?.document);
+      });
+
       it('refuses a duplicate id in the tenant with 409, but not in another tenant', async () => {
         const t = newTenant();
         const t2 = newTenant();

@@ -46,6 +46,22 @@ export function describeTenantRepositoryContract(
       expect(found?.createdAt).toBeInstanceOf(Date);
     });
 
+    it('answers concurrent look-ups each with its own tenant (same, other and unknown ids)', async () => {
+      const va = await sut.create(id('ca'), doc({ lookup: 'a' }), { subjectDns: [] }, []);
+      const vb = await sut.create(id('cb'), doc({ lookup: 'b' }), { subjectDns: [] }, []);
+      const found = await Promise.all(
+        [id('ca'), id('cb'), id('cx'), id('ca')].map((t) => sut.findById(t)),
+      );
+      expect(found.map((f) => f && [f.id, f.version, f.document])).toEqual([
+        [id('ca'), va, doc({ lookup: 'a' })],
+        [id('cb'), vb, doc({ lookup: 'b' })],
+        undefined,
+        [id('ca'), va, doc({ lookup: 'a' })],
+      ]);
+      // Callers asking for the same tenant do not share (and cannot corrupt) one object.
+      expect(found[3]?.document).not.toBe(found[0]?.document);
+    });
+
     it('refuses a duplicate id with 409', async () => {
       await sut.create(id('dup'), doc(), { subjectDns: [] }, []);
       await expect(sut.create(id('dup'), doc(), { subjectDns: [] }, [])).rejects.toMatchObject({
