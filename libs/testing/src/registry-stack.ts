@@ -39,6 +39,8 @@ export async function startRegistryProcess(
       MANAGEMENT_PORT: String(management),
       AMQP_PORT: String(amqp),
       BCRYPT_COST: '4',
+      // The registry alone: the adapters under test run as processes of their own.
+      TESSERA_ADAPTERS: 'false',
       TESSERA_ENDPOINTS_FILE: join(mkdtempSync(join(tmpdir(), 'tessera-reg-')), 'endpoints.json'),
       ...options.env,
     },
