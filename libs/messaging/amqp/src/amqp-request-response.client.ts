@@ -28,6 +28,8 @@ interface Waiting {
 export class AmqpRequestResponseClient extends RequestResponseClient {
   private readonly connection: AmqpConnection;
   private readonly links = new Map<string, Promise<Links>>();
+  // The links once attached: the hot path skips the promise and timer of the attach wait.
+  private readonly attachedLinks = new Map<string, Links>();
   private readonly waiting = new Map<string, Waiting>();
   // Which request a delivery carried, so a refused request fails at once instead of timing out.
   private readonly requestOf = new WeakMap<Delivery, string>();
@@ -40,6 +42,7 @@ export class AmqpRequestResponseClient extends RequestResponseClient {
     this.connection = new AmqpConnection({ ...options, reconnect: options.reconnect ?? true });
     this.connection.onDisconnect((error) => {
       this.links.clear();
+      this.attachedLinks.clear();
       for (const [id, w] of this.waiting) {
         this.waiting.delete(id);
         clearTimeout(w.timer);
@@ -63,6 +66,7 @@ export class AmqpRequestResponseClient extends RequestResponseClient {
       w.reject(new MessagingError('CLOSED', 'client stopped', false));
     }
     this.links.clear();
+    this.attachedLinks.clear();
     await this.connection.close();
   }
 
@@ -72,8 +76,12 @@ export class AmqpRequestResponseClient extends RequestResponseClient {
     options: { timeoutMs?: number } = {},
   ): Promise<Message> {
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
-    const links = await withTimeout(this.linksFor(address), timeoutMs, address);
-    await withTimeout(waitSendable(links.sender), timeoutMs, address);
+    const links =
+      this.attachedLinks.get(address) ??
+      (await withTimeout(this.linksFor(address), timeoutMs, address));
+    if (!links.sender.sendable()) {
+      await withTimeout(waitSendable(links.sender), timeoutMs, address);
+    }
     const messageId = randomUUID();
     const reply = new Promise<Message>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -150,6 +158,7 @@ export class AmqpRequestResponseClient extends RequestResponseClient {
     });
     const dropOnClose = (): void => {
       this.links.delete(address);
+      this.attachedLinks.delete(address);
     };
     receiver.on('receiver_close', dropOnClose);
     sender.on('sender_close', dropOnClose);
@@ -159,7 +168,9 @@ export class AmqpRequestResponseClient extends RequestResponseClient {
       attached(receiver, 'receiver', address),
       attached(sender, 'sender', address),
     ]);
-    return { sender, receiver, replyTo };
+    const links = { sender, receiver, replyTo };
+    this.attachedLinks.set(address, links);
+    return links;
   }
 }
 
