@@ -116,6 +116,25 @@ describe(KafkaSender.name, () => {
     await expect(Promise.all(rest)).resolves.toBeDefined();
   });
 
+  it('makes unacknowledged senders wait for room once more than a batch is queued', async () => {
+    const { producer, sut } = setup({ maxBatchRecords: 2 });
+    const fire = { awaitAck: false } as const;
+    await sut.send('t', msg('a'), fire); // goes out at once
+    const [call0] = await producer.requests(1);
+    await sut.send('t', msg('b'), fire);
+    await sut.send('t', msg('c'), fire);
+    let fourth = false;
+    const waiting = sut.send('t', msg('d'), fire).then(() => {
+      fourth = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(fourth).toBe(false); // three queued > two per batch: no room
+    call0?.resolve();
+    await waiting; // the next batch took two: room again
+    expect(fourth).toBe(true);
+    expect(producer.keys(1)).toEqual([['t', ['b', 'c']]]);
+  });
+
   it('bounds a batch by records and by bytes, keeping the order', async () => {
     const { producer, sut } = setup({ maxBatchRecords: 2, maxBatchBytes: 300 });
     const big = { key: 'big', body: Buffer.alloc(400) };

@@ -55,6 +55,8 @@ export class KafkaSender extends MessageSender {
   private readonly maxBatchBytes: number;
   private connected: Promise<void> | undefined;
   private queue: Queued[] = [];
+  // Callers not waiting for an ack who wait for room in the queue instead (backpressure).
+  private roomWaiters: (() => void)[] = [];
   private flushing: Promise<void> | undefined;
   private stopping = false;
   // When the last queued caller's timeout expires: stop() waits for the queue no longer than that.
@@ -97,6 +99,7 @@ export class KafkaSender extends MessageSender {
       // the wait gave up on it) is failed by the disconnect.
       const left = this.queue;
       this.queue = [];
+      this.releaseRoom();
       const closed = new MessagingError('CLOSED', 'Kafka sender stopped', true);
       for (const entry of left) settle(entry, closed);
       this.connected = undefined;
@@ -147,7 +150,19 @@ export class KafkaSender extends MessageSender {
       await outcome;
     } else {
       outcome.catch(() => undefined);
+      // "Handed to the transport" means room in a bounded queue: a flood of unacknowledged sends
+      // waits here instead of growing the queue (and the heap) faster than Kafka drains it.
+      if (this.queue.length > this.maxBatchRecords) {
+        await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+      }
     }
+  }
+
+  private releaseRoom(): void {
+    if (this.queue.length > this.maxBatchRecords || this.roomWaiters.length === 0) return;
+    const waiters = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   private pump(): void {
@@ -167,6 +182,7 @@ export class KafkaSender extends MessageSender {
       const error = translateKafkaError(e);
       const failed = this.queue;
       this.queue = [];
+      this.releaseRoom();
       for (const entry of failed) settle(entry, error);
       return;
     }
@@ -212,6 +228,7 @@ export class KafkaSender extends MessageSender {
       taken++;
     }
     this.queue = this.queue.slice(taken);
+    this.releaseRoom();
     return batch;
   }
 
