@@ -32,3 +32,5 @@ export {
   type WithSpanOptions,
 } from './with-span';
 export { SpanKind, type Attributes, type Context, type Span } from '@opentelemetry/api';
+/** For tests: collects finished spans in memory (pass as `spanExporter` to bootstrapTelemetry). */
+export { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';

@@ -16,6 +16,8 @@ import {
   unauthorized,
 } from '@tessera/adapter-base';
 
+import { extractTraceContext, SpanAttributes, SpanKind, withSpan } from '@tessera/telemetry';
+
 import { basicCredentials, route, uploadOptions } from './http-request';
 
 /** Hono's adapter type and `orig_adapter` of the HTTP adapter. */
@@ -130,28 +132,45 @@ export class HttpAdapterServer {
         return;
       }
       const options = uploadOptions(req, url.searchParams, target.endpoint);
-      const [device, payload] = await Promise.all([
-        this.authenticate(req),
-        readBody(req, this.runtime.options.maxPayloadBytes),
-      ]);
-      if (device === undefined && target.target === undefined) throw unauthorized();
-      const tenantId =
-        target.target === undefined || target.target.tenantId === ''
-          ? device?.tenantId
-          : target.target.tenantId;
-      if (tenantId === undefined) throw unauthorized();
-      await this.runtime.uploader.upload({
-        endpoint: target.endpoint,
-        qos: options.qos,
-        authenticated: device,
-        tenantId,
-        deviceId: target.target?.deviceId ?? device?.deviceId ?? '',
-        payload,
-        contentType: options.contentType,
-        ttdSeconds: options.ttdSeconds,
-        ttlSeconds: options.ttlSeconds,
-        origAddress: req.url ?? '',
-      });
+      const { endpoint } = target;
+      // Hono's span per upload, continuing the device's trace (W3C traceparent header).
+      await withSpan(
+        `upload ${endpoint}`,
+        { [SpanAttributes.QOS]: options.qos },
+        async (span) => {
+          const [device, payload] = await Promise.all([
+            this.authenticate(req),
+            readBody(req, this.runtime.options.maxPayloadBytes),
+          ]);
+          if (device === undefined && target.target === undefined) throw unauthorized();
+          const tenantId =
+            target.target === undefined || target.target.tenantId === ''
+              ? device?.tenantId
+              : target.target.tenantId;
+          if (tenantId === undefined) throw unauthorized();
+          const deviceId = target.target?.deviceId ?? device?.deviceId ?? '';
+          span.setAttributes({
+            [SpanAttributes.TENANT_ID]: tenantId,
+            [SpanAttributes.DEVICE_ID]: deviceId,
+            ...(device !== undefined && { [SpanAttributes.AUTH_ID]: device.authId }),
+            ...(device !== undefined &&
+              device.deviceId !== deviceId && { [SpanAttributes.GATEWAY_ID]: device.deviceId }),
+          });
+          await this.runtime.uploader.upload({
+            endpoint,
+            qos: options.qos,
+            authenticated: device,
+            tenantId,
+            deviceId,
+            payload,
+            contentType: options.contentType,
+            ttdSeconds: options.ttdSeconds,
+            ttlSeconds: options.ttlSeconds,
+            origAddress: req.url ?? '',
+          });
+        },
+        { kind: SpanKind.SERVER, parent: extractTraceContext(req.headers) },
+      );
       res.statusCode = 202;
       res.end();
     } catch (error) {

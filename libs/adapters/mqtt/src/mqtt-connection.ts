@@ -12,6 +12,7 @@ import {
   unauthorized,
 } from '@tessera/adapter-base';
 import type { RegistrationClient, TenantClient } from '@tessera/registry-client';
+import { SpanAttributes, SpanKind, withSpan } from '@tessera/telemetry';
 
 import { PacketFramer } from './packet-framer';
 import {
@@ -351,7 +352,17 @@ export class MqttConnection {
     const messageId = packet.messageId;
     this.inFlight++;
     this.updateFlow();
-    this.ctx.runtime.uploader.upload(request).then(
+    withSpan(
+      `upload ${request.endpoint}`,
+      {
+        [SpanAttributes.TENANT_ID]: request.tenantId,
+        [SpanAttributes.DEVICE_ID]: request.deviceId,
+        [SpanAttributes.AUTH_ID]: this.authenticated?.authId,
+        [SpanAttributes.QOS]: request.qos,
+      },
+      () => this.ctx.runtime.uploader.upload(request),
+      { kind: SpanKind.SERVER },
+    ).then(
       () => {
         this.inFlight--;
         if (request.qos === 1 && messageId !== undefined) {

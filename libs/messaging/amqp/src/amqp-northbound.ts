@@ -3,6 +3,7 @@ import type { Connection, Delivery, Sender } from 'rhea';
 import { type Message, MessageSender, MessagingError, type SendOptions } from '@tessera/messaging';
 
 import { toRheaMessage } from './amqp-message.codec';
+import { traced } from './amqp-sender';
 
 interface Pending {
   readonly link: Sender;
@@ -113,7 +114,7 @@ export class AmqpNorthboundRouter extends MessageSender {
         new MessagingError('UNAVAILABLE', `no consumer with credit for ${destination}`, true),
       );
     }
-    const delivery = link.send(toRheaMessage(message));
+    const delivery = link.send(toRheaMessage(traced(message)));
     if (!options.awaitAck) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {

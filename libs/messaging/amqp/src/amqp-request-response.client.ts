@@ -6,7 +6,7 @@ import { type Message, MessagingError, RequestResponseClient } from '@tessera/me
 
 import { AmqpConnection, type AmqpConnectionOptions } from './amqp-connection';
 import { fromRheaMessage, toRheaMessage } from './amqp-message.codec';
-import { waitSendable, withTimeout } from './amqp-sender';
+import { traced, waitSendable, withTimeout } from './amqp-sender';
 
 interface Links {
   sender: Sender;
@@ -97,7 +97,7 @@ export class AmqpRequestResponseClient extends RequestResponseClient {
       this.waiting.set(messageId, { resolve, reject, timer });
     });
     const delivery = links.sender.send(
-      toRheaMessage({ ...request, messageId, replyTo: links.replyTo }),
+      toRheaMessage(traced({ ...request, messageId, replyTo: links.replyTo })),
     );
     this.requestOf.set(delivery, messageId);
     return reply;

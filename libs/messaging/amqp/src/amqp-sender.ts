@@ -1,6 +1,7 @@
 import type { Delivery, EventContext, Sender } from 'rhea';
 
 import { type Message, MessageSender, MessagingError, type SendOptions } from '@tessera/messaging';
+import { injectTraceContext } from '@tessera/telemetry';
 
 import { AmqpConnection, type AmqpConnectionOptions } from './amqp-connection';
 import { toRheaMessage } from './amqp-message.codec';
@@ -55,7 +56,7 @@ export class AmqpSender extends MessageSender {
       destination,
     );
     await withTimeout(waitSendable(link), timeoutMs, destination);
-    const delivery = link.send(toRheaMessage(message));
+    const delivery = link.send(toRheaMessage(traced(message)));
     if (!options.awaitAck) return;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -160,6 +161,13 @@ export class AmqpSender extends MessageSender {
       p.reject(error);
     }
   }
+}
+
+/** The message with the active trace context in its application properties (W3C traceparent). */
+export function traced(message: Message): Message {
+  if (message.properties?.['traceparent'] !== undefined) return message;
+  const properties = injectTraceContext({ ...message.properties });
+  return properties['traceparent'] === undefined ? message : { ...message, properties };
 }
 
 /** Resolves once the link has credit. */

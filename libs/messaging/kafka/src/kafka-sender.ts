@@ -7,6 +7,7 @@ import type {
 } from 'kafkajs';
 
 import { type Message, MessageSender, MessagingError, type SendOptions } from '@tessera/messaging';
+import { injectTraceContext } from '@tessera/telemetry';
 
 import { createKafka, type KafkaConnectionOptions } from './kafka.config';
 import { toKafkaHeaders } from './kafka-headers.codec';
@@ -116,10 +117,15 @@ export class KafkaSender extends MessageSender {
       return;
     }
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
+    const headers = toKafkaHeaders(message);
+    // The caller's trace goes on to the backend (W3C traceparent header), unless the message has one.
+    if (headers['traceparent'] === undefined) {
+      injectTraceContext(headers as Record<string, string>);
+    }
     const record: KafkaRecord = {
       key: message.key ?? null,
       value: message.body ?? null,
-      headers: toKafkaHeaders(message),
+      headers,
     };
     const outcome = new Promise<void>((resolve, reject) => {
       const entry: Queued = {

@@ -14,7 +14,7 @@ import {
   RegistryEndpoint,
   RequestSubject,
 } from '@tessera/registry-api';
-import { answering } from '@tessera/registry-kit';
+import { answering, tracedHandler } from '@tessera/registry-kit';
 
 import { CredentialsLookupService } from './credentials-lookup.service';
 
@@ -30,7 +30,10 @@ export class CredentialsAmqpHandler implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.endpoint?.register(RegistryEndpoint.CREDENTIALS, (request) => this.handle(request));
+    this.endpoint?.register(
+      RegistryEndpoint.CREDENTIALS,
+      tracedHandler('get Credentials', (request) => this.handle(request)),
+    );
   }
 
   async handle(request: ReceivedMessage): Promise<Message> {

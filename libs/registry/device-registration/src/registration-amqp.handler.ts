@@ -17,7 +17,7 @@ import {
   RegistryEndpoint,
   RequestSubject,
 } from '@tessera/registry-api';
-import { answering } from '@tessera/registry-kit';
+import { answering, tracedHandler } from '@tessera/registry-kit';
 
 import { RegistrationAssertionService } from './registration-assertion.service';
 
@@ -35,7 +35,10 @@ export class RegistrationAmqpHandler implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.endpoint?.register(RegistryEndpoint.REGISTRATION, (request) => this.handle(request));
+    this.endpoint?.register(
+      RegistryEndpoint.REGISTRATION,
+      tracedHandler('assert Device Registration', (request) => this.handle(request)),
+    );
   }
 
   async handle(request: ReceivedMessage): Promise<Message> {

@@ -17,3 +17,4 @@ export * from './amqp-reply';
 export * from './registry-amqp.config';
 export * from './provisioning-notification.client';
 export * from './provisioning-notification-client.module';
+export * from './traced-handler';

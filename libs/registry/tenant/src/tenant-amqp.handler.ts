@@ -8,7 +8,7 @@ import {
   type ReceivedMessage,
 } from '@tessera/messaging';
 import { AMQP_ENDPOINT, type AmqpEndpoint } from '@tessera/messaging-nest';
-import { answering } from '@tessera/registry-kit';
+import { answering, tracedHandler } from '@tessera/registry-kit';
 import { RequestSubject, TenantGetRequestSchema, toTenantObject } from '@tessera/registry-api';
 
 import { TenantManagementService } from './tenant-management.service';
@@ -31,7 +31,10 @@ export class TenantAmqpHandler implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.endpoint?.register('tenant', (request) => this.handle(request));
+    this.endpoint?.register(
+      'tenant',
+      tracedHandler('get Tenant', (request) => this.handle(request)),
+    );
   }
 
   async handle(request: ReceivedMessage): Promise<Message> {
