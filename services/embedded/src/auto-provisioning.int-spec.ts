@@ -231,6 +231,44 @@ describe('auto-provisioning', () => {
     const device = await manage('GET', `/v1/devices/${tenant}/contested`);
     expect((device['via'] as string[]).length).toBe(1);
   });
+
+  it('counts provisioning attempts by path, outcome and reason in /metrics', async () => {
+    const attempts = async (): Promise<Map<string, number>> => {
+      const text = await (await fetch(`${registry.managementUrl}/metrics`)).text();
+      const counts = new Map<string, number>();
+      for (const line of text.split('\n')) {
+        const match = /^tessera_provisioning_attempts_total\{([^}]*)\} (\S+)/.exec(line);
+        if (!match) continue;
+        const labels = Object.fromEntries(
+          [...(match[1] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]),
+        );
+        const key = `${String(labels['path'])}/${String(labels['outcome'])}/${String(labels['reason'])}`;
+        counts.set(key, Number(match[2]));
+      }
+      return counts;
+    };
+    const before = await attempts();
+    const delta = (after: Map<string, number>, key: string): number =>
+      (after.get(key) ?? 0) - (before.get(key) ?? 0);
+
+    for (const name of ['metric-a', 'metric-b']) {
+      const cert = await pki.issue(ca, name, `/O=Tessera Test/CN=${name}`);
+      expect((await certGet(cert, `CN=${name},O=Tessera Test`)).created).toBe(true);
+    }
+    const closed = await pki.issue(closedCa, 'metric-closed', '/O=Tessera Test/CN=metric-closed');
+    expect((await failure(certGet(closed, 'CN=metric-closed,O=Tessera Test'))).status).toBe(404);
+    const bad = await pki.issue(templateCa, 'metric-bad', '/O=Tessera Test/CN=bad id?');
+    expect((await failure(certGet(bad, 'CN=bad id?,O=Tessera Test'))).status).toBe(400);
+    await clients.registration.assertRegistration(tenant, 'metric-edge', 'gw');
+
+    const after = await attempts();
+    expect({
+      certificates: delta(after, 'certificate/provisioned/device'),
+      untrusted: delta(after, 'certificate/refused/ca-not-trusted'),
+      invalidId: delta(after, 'certificate/failed/invalid-id'),
+      edge: delta(after, 'gateway/provisioned/edge-device'),
+    }).toEqual({ certificates: 2, untrusted: 1, invalidId: 1, edge: 1 });
+  });
 });
 
 describe('auto-provisioning in embedded mode (notifications delivered in-process)', () => {

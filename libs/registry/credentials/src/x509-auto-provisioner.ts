@@ -20,6 +20,16 @@ import {
 import { DeviceDirectory, outboxMessageOf } from '@tessera/registry-kit';
 import { counter } from '@tessera/telemetry';
 
+/** The failure reasons of the provisioning counter, by status. */
+export function failureReason(error: unknown): string {
+  const status = error instanceof ClientError ? error.status : undefined;
+  if (status === 400) return 'invalid-id';
+  if (status === 403) return 'limit-reached';
+  if (status === 409) return 'conflict';
+  if (status === 404) return 'unknown-tenant';
+  return 'unavailable';
+}
+
 /** The authority an auto-provisioned gateway gets (Hono). */
 const AUTO_PROVISIONING_ENABLED = 'auto-provisioning-enabled';
 
@@ -131,7 +141,13 @@ export class X509AutoProvisioner {
       this.count('refused', 'ca-not-trusted');
       return undefined;
     }
-    const deviceId = this.deviceIdFor(tenant, ca, certificate);
+    let deviceId: string;
+    try {
+      deviceId = this.deviceIdFor(tenant, ca, certificate);
+    } catch (error) {
+      if (error instanceof ClientError && error.status === 400) this.count('failed', 'invalid-id');
+      throw error;
+    }
     const asGateway = ca['auto-provision-as-gateway'] === true;
     let created: boolean;
     try {
@@ -148,7 +164,7 @@ export class X509AutoProvisioner {
       }
       created = result.created;
     } catch (error) {
-      this.count('failed', error instanceof ClientError ? String(error.status) : 'unavailable');
+      this.count('failed', failureReason(error));
       throw error;
     }
     try {
@@ -186,7 +202,6 @@ export class X509AutoProvisioner {
       );
     }
     if (!DeviceIdSchema.safeParse(id).success) {
-      this.count('failed', 'invalid-id');
       throw new ClientError(400, 'DEVICE.INVALID_ID', `the template gives an invalid device id`, {
         tenantId: tenant,
       });
