@@ -239,10 +239,11 @@ describe('auto-provisioning', () => {
       for (const line of text.split('\n')) {
         const match = /^tessera_provisioning_attempts_total\{([^}]*)\} (\S+)/.exec(line);
         if (!match) continue;
-        const labels = Object.fromEntries(
-          [...(match[1] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]),
-        );
-        const key = `${String(labels['path'])}/${String(labels['outcome'])}/${String(labels['reason'])}`;
+        const labels = new Map<string, string>();
+        for (const m of (match[1] ?? '').matchAll(/(\w+)="([^"]*)"/g)) {
+          labels.set(m[1] ?? '', m[2] ?? '');
+        }
+        const key = `${String(labels.get('path'))}/${String(labels.get('outcome'))}/${String(labels.get('reason'))}`;
         counts.set(key, Number(match[2]));
       }
       return counts;
