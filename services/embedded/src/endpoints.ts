@@ -28,6 +28,8 @@ export interface Endpoints {
     readonly https?: string | undefined;
     readonly mqtt?: string | undefined;
     readonly mqtts?: string | undefined;
+    /** The self-signed certificate of the TLS ports, when none was configured (trust it). */
+    readonly tlsCertificate?: string | undefined;
   };
   /** How a backend consumes telemetry, events and provisioning notifications. */
   readonly messaging:

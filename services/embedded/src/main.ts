@@ -3,6 +3,7 @@ import { bootstrapTelemetry } from '@tessera/telemetry';
 const telemetry = bootstrapTelemetry({ serviceName: 'tessera-embedded' });
 
 import { rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 import { AdapterConfig, adapterRuntimeOptions } from '@tessera/adapter-base';
 import { NotFoundError } from '@tessera/registry-api';
@@ -21,6 +22,7 @@ import {
 import { createHttpApp } from '@tessera/service-nest';
 
 import { EmbeddedConfig } from './embedded.config';
+import { devCertificate } from './dev-certificate';
 import { EmbeddedAdapters } from './embedded-adapters';
 import { EmbeddedModule } from './embedded.module';
 import { type Endpoints, writeEndpoints } from './endpoints';
@@ -51,20 +53,26 @@ async function main(): Promise<void> {
     config.adapter,
     'embedded',
   );
+  // The adapters' TLS ports: the configured key, else a self-signed localhost certificate kept in
+  // the data directory (made with Node alone, so the first command needs nothing else).
+  const tls =
+    config.embedded.adapterTlsKey !== undefined && config.embedded.adapterTlsCert !== undefined
+      ? {
+          key: config.embedded.adapterTlsKey,
+          cert: config.embedded.adapterTlsCert,
+          certFile: undefined,
+        }
+      : devCertificate(join(config.persistence.dataDir, 'tls'));
   const adapters = config.embedded.adapters
     ? {
         host: config.embedded.host,
         httpPort: config.embedded.httpAdapterPort,
         mqttPort: config.embedded.mqttAdapterPort,
-        ...(config.embedded.adapterTlsKey !== undefined &&
-          config.embedded.adapterTlsCert !== undefined && {
-            tls: {
-              key: config.embedded.adapterTlsKey,
-              cert: config.embedded.adapterTlsCert,
-              httpPort: config.embedded.httpAdapterTlsPort,
-              mqttPort: config.embedded.mqttAdapterTlsPort,
-            },
-          }),
+        tls: {
+          ...tls,
+          httpPort: config.embedded.httpAdapterTlsPort,
+          mqttPort: config.embedded.mqttAdapterTlsPort,
+        },
         runtime,
       }
     : undefined;
@@ -126,6 +134,7 @@ async function main(): Promise<void> {
       https: local(running?.http.endpoints.https),
       mqtt: local(running?.mqtt.endpoints.mqtt),
       mqtts: local(running?.mqtt.endpoints.mqtts),
+      ...(tls.certFile === undefined ? {} : { tlsCertificate: resolve(tls.certFile) }),
     },
     messaging,
     registry: {
@@ -145,11 +154,7 @@ async function main(): Promise<void> {
         : [
             `  HTTP adapter     ${String(endpoints.adapters.http)}  (POST /telemetry, /event)`,
             `  MQTT adapter     ${String(endpoints.adapters.mqtt)}  (topics telemetry, event)`,
-            ...(endpoints.adapters.https === undefined
-              ? []
-              : [
-                  `  TLS adapters     ${endpoints.adapters.https}  ${String(endpoints.adapters.mqtts)}  (client certificates)`,
-                ]),
+            `  TLS adapters     ${String(endpoints.adapters.https)}  ${String(endpoints.adapters.mqtts)}  (client certificates${tls.certFile === undefined ? '' : `; self-signed, trust ${tls.certFile}`})`,
           ]),
       messaging.type === 'kafka'
         ? `  northbound       Kafka ${messaging.brokers.join(',')}  (hono.telemetry.<tenant>, hono.event.<tenant>)`

@@ -19,7 +19,7 @@ const ROOT = join(__dirname, '..', '..', '..');
 interface Endpoints {
   demoTenant?: string;
   management: { url: string };
-  adapters: { http: string; https: string; mqtt: string; mqtts: string };
+  adapters: { http: string; https: string; mqtt: string; mqtts: string; tlsCertificate: string };
   messaging: { type: string; url: string; event: string };
 }
 
@@ -57,7 +57,6 @@ describe('the README walkthrough on `npm start` (embedded, no Kafka)', () => {
   const received: Record<string, unknown>[] = [];
   let output = '';
   const pki = new TestPki();
-  let serverCert: TestCertificate;
   let ca: TestCertificate;
   const receivers: ChildProcess[] = [];
 
@@ -88,10 +87,7 @@ describe('the README walkthrough on `npm start` (embedded, no Kafka)', () => {
   }
 
   beforeAll(async () => {
-    [ca, serverCert] = await Promise.all([
-      pki.selfSigned('ca', '/O=Walkthrough/CN=Device CA'),
-      pki.selfSigned('server', '/CN=localhost', { server: true }),
-    ]);
+    ca = await pki.selfSigned('ca', '/O=Walkthrough/CN=Device CA');
     const [management, amqp, http, mqtt, pg, https, mqtts] = await Promise.all(
       Array.from({ length: 7 }, () => freePort()),
     );
@@ -106,8 +102,6 @@ describe('the README walkthrough on `npm start` (embedded, no Kafka)', () => {
       EMBEDDED_POSTGRES_PORT: String(pg),
       HTTP_ADAPTER_TLS_PORT: String(https),
       MQTT_ADAPTER_TLS_PORT: String(mqtts),
-      ADAPTER_TLS_KEY_FILE: serverCert.keyFile,
-      ADAPTER_TLS_CERT_FILE: serverCert.certFile,
       BCRYPT_COST: '4',
     };
     // As a user on a machine without Kafka: nothing from the test run's servers leaks in.
@@ -319,8 +313,9 @@ describe('the README walkthrough on `npm start` (embedded, no Kafka)', () => {
     const device = await pki.issue(ca, 'device', '/O=Walkthrough/CN=thermostat-7');
     expect(
       await curl([
+        // The suite's own self-signed certificate, made with Node on first start.
         '--cacert',
-        serverCert.certFile,
+        endpoints.adapters.tlsCertificate,
         '--cert',
         device.certFile,
         '--key',
@@ -337,6 +332,33 @@ describe('the README walkthrough on `npm start` (embedded, no Kafka)', () => {
       expect(types).toContain('application/vnd.eclipse-hono-device-provisioning-notification');
       expect(events.map((e) => e['body'])).toContain('first contact');
     }, 30_000);
+  }, 60_000);
+
+  it('serves MQTT over TLS with its self-signed certificate (mosquitto_pub)', async () => {
+    const mqtts = new URL(endpoints.adapters.mqtts);
+    const published = await runProgram('mosquitto_pub', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      mqtts.port,
+      '--cafile',
+      endpoints.adapters.tlsCertificate,
+      '-u',
+      'sensor-1@acme',
+      '-P',
+      'my-secret',
+      '-t',
+      'event',
+      '-q',
+      '1',
+      '-m',
+      'over-tls',
+    ]);
+    expect(published.stderr).toBe('');
+    expect(published.code).toBe(0);
+    await untilPasses(async () => {
+      expect(received.map((r) => r['body'])).toContain('over-tls');
+    }, 20_000);
   }, 60_000);
 
   it('stops cleanly on Ctrl-C and removes its endpoints file', async () => {
