@@ -9,6 +9,8 @@ import {
 } from '@tessera/registry-api';
 import type { RegistrationClient, TenantClient } from '@tessera/registry-client';
 
+import { counter, histogram } from '@tessera/telemetry';
+
 import { badRequest, forbidden, payloadTooLarge, unauthorized } from './adapter.errors';
 import type { AuthenticatedDevice } from './device-authenticator';
 import { DataVolumeMeter } from './data-volume.meter';
@@ -56,6 +58,16 @@ export interface MessageUploaderOptions {
   readonly sendTimeoutMs?: number;
 }
 
+const messages = counter(
+  'tessera.adapter.messages',
+  'Telemetry and events uploaded by devices, by adapter, tenant, endpoint, QoS and outcome',
+);
+const durations = histogram(
+  'tessera.adapter.message.duration',
+  'Time from a message reaching the pipeline to its forwarding (or refusal)',
+  's',
+);
+
 /** Whether the tenant lets devices use this adapter type (Hono `TenantObject#isAdapterEnabled`). */
 export function isAdapterEnabled(tenant: TenantObject, adapterType: string): boolean {
   if (!tenant.enabled) return false;
@@ -95,6 +107,26 @@ export class MessageUploader {
    *   broker unavailable).
    */
   async upload(request: UploadRequest): Promise<UploadResult> {
+    const started = process.hrtime.bigint();
+    let outcome = 'forwarded';
+    try {
+      return await this.forward(request);
+    } catch (error) {
+      const status = (error as { status?: unknown }).status;
+      outcome = typeof status === 'number' ? String(status) : 'error';
+      throw error;
+    } finally {
+      const attributes = {
+        adapter: this.options.adapterType,
+        endpoint: request.endpoint,
+        qos: request.endpoint === 'event' ? 1 : request.qos,
+      };
+      messages.add(1, { ...attributes, tenant: request.tenantId, outcome });
+      durations.record(Number(process.hrtime.bigint() - started) / 1e9, { ...attributes, outcome });
+    }
+  }
+
+  private async forward(request: UploadRequest): Promise<UploadResult> {
     checkContent(request);
     if (request.payload.length > this.options.maxPayloadBytes) {
       throw payloadTooLarge(this.options.maxPayloadBytes);

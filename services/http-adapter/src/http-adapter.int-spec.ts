@@ -488,4 +488,40 @@ conn.close()
     expect((await send()).status).toBe(202);
     expect((await send()).status).toBe(429);
   });
+
+  it('reports messages by tenant and outcome, cache lookups, and the registry’s requests in /metrics', async () => {
+    const value = (text: string, metric: string, labels: Record<string, string>): number => {
+      let total = 0;
+      for (const line of text.split('\n')) {
+        if (!line.startsWith(`${metric}{`)) continue;
+        if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) {
+          total += Number(line.slice(line.lastIndexOf(' ') + 1));
+        }
+      }
+      return total;
+    };
+    const adapterMetrics = await (await fetch(`${healthUrl}/metrics`)).text();
+    expect(
+      value(adapterMetrics, 'tessera_adapter_messages_total', { tenant, outcome: 'forwarded' }),
+    ).toBeGreaterThanOrEqual(5);
+    expect(
+      value(adapterMetrics, 'tessera_adapter_messages_total', { tenant, outcome: '404' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      value(adapterMetrics, 'tessera_registry_client_cache_lookups_total', { result: 'hit' }),
+    ).toBeGreaterThan(0);
+    const registryMetrics = await (await fetch(`${registry.managementUrl}/metrics`)).text();
+    expect(
+      value(registryMetrics, 'tessera_registry_requests_total', {
+        api: 'get Credentials',
+        status: '200',
+      }),
+    ).toBeGreaterThan(0);
+    expect(
+      value(registryMetrics, 'tessera_registry_requests_total', {
+        api: 'assert Device Registration',
+        status: '404',
+      }),
+    ).toBeGreaterThan(0);
+  });
 });

@@ -73,9 +73,9 @@ export class RegistryCache {
    * @throws RangeError for invalid options (see {@link ResponseCache}).
    */
   constructor(options: ResponseCacheOptions = {}) {
-    this.tenants = new ResponseCache(options);
-    this.registrations = new ResponseCache(options);
-    this.credentials = new ResponseCache(options);
+    this.tenants = new ResponseCache({ name: 'tenant', ...options });
+    this.registrations = new ResponseCache({ name: 'registration', ...options });
+    this.credentials = new ResponseCache({ name: 'credentials', ...options });
   }
 
   /** Drops what `notification` makes stale (see the class documentation for the rules). */

@@ -1,4 +1,5 @@
 import type { CacheDirective } from '@tessera/registry-api';
+import { counter } from '@tessera/telemetry';
 
 /** Default bound of a {@link ResponseCache}. */
 export const DEFAULT_MAX_ENTRIES = 10_000;
@@ -9,6 +10,11 @@ export const DEFAULT_MAX_AGE_CAP_SECONDS = 600;
 // Above this many remembered invalidations, forget those older than every load still running.
 const PRUNE_THRESHOLD = 1_000;
 
+const lookups = counter(
+  'tessera.registry_client.cache.lookups',
+  'Registry client cache lookups by cache and result (hit, miss, coalesced)',
+);
+
 /** Options of a {@link ResponseCache}. */
 export interface ResponseCacheOptions {
   /** Most entries kept; the least recently used one goes first. Default {@link DEFAULT_MAX_ENTRIES}. */
@@ -17,6 +23,8 @@ export interface ResponseCacheOptions {
   readonly maxAgeCapSeconds?: number;
   /** The clock in epoch milliseconds; default `Date.now`. */
   readonly now?: () => number;
+  /** The `cache` label of the hit/miss metric (e.g. `tenant`); without it nothing is counted. */
+  readonly name?: string;
 }
 
 /** What a loader of a {@link ResponseCache} resolves to. */
@@ -101,7 +109,14 @@ export class ResponseCache<R> {
   };
 
   /** @throws RangeError if `maxEntries` is not a positive integer or `maxAgeCapSeconds` is negative. */
+  private readonly name: string | undefined;
+
+  private count(result: string): void {
+    if (this.name !== undefined) lookups.add(1, { cache: this.name, result });
+  }
+
   constructor(options: ResponseCacheOptions = {}) {
+    this.name = options.name;
     this.maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
     const cap = options.maxAgeCapSeconds ?? DEFAULT_MAX_AGE_CAP_SECONDS;
     if (!Number.isInteger(this.maxEntries) || this.maxEntries < 1) {
@@ -124,6 +139,7 @@ export class ResponseCache<R> {
     if (entry !== undefined) {
       if (this.now() < entry.expiresAt) {
         this.counters.hits++;
+        this.count('hit');
         this.entries.delete(key);
         this.entries.set(key, entry);
         return Promise.resolve(entry.value);
@@ -134,9 +150,11 @@ export class ResponseCache<R> {
     const running = this.loads.get(key);
     if (running !== undefined && running.epoch === this.epoch) {
       this.counters.coalesced++;
+      this.count('coalesced');
       return running.promise;
     }
     this.counters.misses++;
+    this.count('miss');
     return this.startLoad(key, load);
   }
 

@@ -1,5 +1,22 @@
 import type { Message, ReceivedMessage, RequestHandler } from '@tessera/messaging';
-import { extractTraceContext, SpanAttributes, SpanKind, withSpan } from '@tessera/telemetry';
+import {
+  counter,
+  extractTraceContext,
+  histogram,
+  SpanAttributes,
+  SpanKind,
+  withSpan,
+} from '@tessera/telemetry';
+
+const requests = counter(
+  'tessera.registry.requests',
+  'Registry API requests over AMQP 1.0, by API and reply status',
+);
+const durations = histogram(
+  'tessera.registry.request.duration',
+  'Time to answer a registry API request',
+  's',
+);
 
 /**
  * A registry API handler in a SERVER span named like Hono's (`get Tenant`, `assert Device
@@ -17,10 +34,20 @@ export function tracedHandler(name: string, handler: RequestHandler): RequestHan
         [SpanAttributes.DEVICE_ID]: typeof deviceId === 'string' ? deviceId : undefined,
       },
       async (span) => {
-        const reply = await handler(request);
-        const status = reply.properties?.['status'];
-        if (typeof status === 'number') span.setAttribute('status', status);
-        return reply;
+        const started = process.hrtime.bigint();
+        let status = 'error';
+        try {
+          const reply = await handler(request);
+          const replied = reply.properties?.['status'];
+          if (typeof replied === 'number') {
+            span.setAttribute('status', replied);
+            status = String(replied);
+          }
+          return reply;
+        } finally {
+          requests.add(1, { api: name, status });
+          durations.record(Number(process.hrtime.bigint() - started) / 1e9, { api: name, status });
+        }
       },
       { kind: SpanKind.SERVER, parent: extractTraceContext(request.properties ?? {}) },
     );
