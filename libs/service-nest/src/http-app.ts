@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 
 import { HttpErrorFilter } from './http-error.filter';
+import { JsonLogger } from './json-logger';
 
 /** Options of {@link createHttpApp}. */
 export interface HttpAppOptions {
@@ -10,6 +11,8 @@ export interface HttpAppOptions {
   readonly port: number;
   /** Largest accepted JSON body; bigger ones get 413 (Hono's default is in this range). */
   readonly bodyLimit?: string;
+  /** `json`: one JSON object per log line with trace ids (services); `text`: Nest's (embedded). */
+  readonly logFormat?: 'json' | 'text';
 }
 
 /** A Nest app on Express with Tessera's body limits and error mapping, listening. */
@@ -19,7 +22,7 @@ export async function createHttpApp(
 ): Promise<{ app: INestApplication; port: number }> {
   const app = await NestFactory.create<NestExpressApplication>(module, {
     bodyParser: false,
-    logger: ['error', 'warn'],
+    logger: options.logFormat === 'json' ? new JsonLogger(['error', 'warn']) : ['error', 'warn'],
   });
   app.disable('x-powered-by');
   // ETags are resource versions set by the controllers (Hono), not Express's body hashes.

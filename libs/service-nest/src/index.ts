@@ -3,3 +3,4 @@ export * from './http-app';
 export * from './http-error.filter';
 export * from './metrics.controller';
 export * from './run-service';
+export * from './json-logger';

@@ -1,7 +1,7 @@
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { z } from 'zod';
 
-import { ConfigError, defineConfig, envSchemas, envVar } from '@tessera/config';
+import { ConfigError, defineConfig, envSchemas, envVar, loadConfig } from '@tessera/config';
 
 import { createHttpApp } from './http-app';
 
@@ -13,6 +13,15 @@ export const HttpServerConfig = defineConfig('http', {
     'HTTP_MAX_BODY',
     z.string().default('16kb'),
     'largest accepted request body (Hono: 16000 bytes)',
+  ),
+});
+
+/** How a standalone service logs (every service reads it, whatever else it is configured with). */
+export const LogConfig = defineConfig('log', {
+  format: envVar(
+    'LOG_FORMAT',
+    z.enum(['json', 'text']).default('json'),
+    'json: one JSON object per line with trace_id/span_id; text: human-readable',
   ),
 });
 
@@ -33,7 +42,8 @@ export async function runHttpService(options: {
 }): Promise<void> {
   try {
     const { module, http } = options.configure();
-    const { app, port } = await createHttpApp(module, http);
+    const { log } = loadConfig({ log: LogConfig });
+    const { app, port } = await createHttpApp(module, { ...http, logFormat: log.format });
     process.stdout.write(`${options.name} listening on http://${http.host}:${String(port)}\n`);
     for (const line of options.announce?.(app) ?? []) {
       process.stdout.write(`${options.name} listening on ${line}\n`);
