@@ -36,6 +36,7 @@ import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 
 import { loadConfig, type Env } from '@tessera/config';
 
+import { TenantSamplingSampler } from './sampling';
 import { otlpTracesUrl, TelemetryConfig } from './telemetry.config';
 
 /** `Content-Type` of the Prometheus text exposition format. */
@@ -150,7 +151,9 @@ export function bootstrapTelemetry(options: BootstrapTelemetryOptions): Telemetr
         resource,
         sampler:
           options.sampler ??
-          new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(config.samplerRatio) }),
+          new TenantSamplingSampler(
+            new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(config.samplerRatio) }),
+          ),
         spanProcessors: [spanProcessor],
       })
     : new NoopTracerProvider();

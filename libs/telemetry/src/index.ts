@@ -14,10 +14,17 @@ export {
 } from './metrics';
 export {
   extractTraceContext,
+  inContext,
   injectTraceContext,
   type ReadonlyTraceCarrier,
   type TraceCarrier,
 } from './propagation';
+export {
+  SAMPLING_MODE_ATTRIBUTE,
+  samplingModeOf,
+  type SamplingMode,
+  TenantSamplingSampler,
+} from './sampling';
 export {
   otlpTracesUrl,
   TelemetryConfig,

@@ -58,3 +58,8 @@ export function extractTraceContext(
 ): Context {
   return propagation.extract(base, carrier, getter);
 }
+
+/** Runs `fn` with `ctx` active (e.g. a device's extracted trace context before any span exists). */
+export function inContext<T>(ctx: Context, fn: () => T): T {
+  return context.with(ctx, fn);
+}

@@ -86,6 +86,8 @@ describe('trace context from a device to the backend', () => {
   let server: HttpAdapterServer;
   let managementUrl = '';
   const tenant = uniqueId('traced');
+  const quiet = uniqueId('quiet');
+  const loud = uniqueId('loud');
 
   beforeAll(async () => {
     // Other suites of this worker may have registered global providers: start from scratch.
@@ -122,11 +124,18 @@ describe('trace context from a device to the backend', () => {
       });
       expect(response.status).toBeLessThan(300);
     };
-    await manage('POST', `/v1/tenants/${tenant}`, {});
-    await manage('POST', `/v1/devices/${tenant}/d1`, {});
-    await manage('PUT', `/v1/credentials/${tenant}/d1`, [
-      { type: 'hashed-password', 'auth-id': 'd1', secrets: [{ 'pwd-plain': 'pw' }] },
-    ]);
+    const tracing: Record<string, unknown> = {
+      [tenant]: undefined,
+      [quiet]: { 'sampling-mode': 'none' },
+      [loud]: { 'sampling-mode': 'default', 'sampling-mode-per-auth-id': { d1: 'all' } },
+    };
+    for (const [t, config] of Object.entries(tracing)) {
+      await manage('POST', `/v1/tenants/${t}`, config === undefined ? {} : { tracing: config });
+      await manage('POST', `/v1/devices/${t}/d1`, {});
+      await manage('PUT', `/v1/credentials/${t}/d1`, [
+        { type: 'hashed-password', 'auth-id': 'd1', secrets: [{ 'pwd-plain': 'pw' }] },
+      ]);
+    }
   }, 60_000);
 
   afterAll(async () => {
@@ -188,5 +197,40 @@ describe('trace context from a device to the backend', () => {
     expect(assertion?.attributes).toMatchObject({ tenant_id: tenant, device_id: 'd1' });
     // The Kafka record continues the upload span (its parent), not the device's own span.
     expect(record.headers['traceparent']).toContain(upload?.spanContext().spanId ?? 'missing');
+  });
+
+  it('applies the tenant’s sampling mode: none drops the upload span, all keeps it for an unsampled trace', async () => {
+    const send = async (t: string, flags: string): Promise<string> => {
+      const traceId = randomBytes(16).toString('hex');
+      const result = await runProgram('curl', [
+        '-s',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{http_code}',
+        '-u',
+        `d1@${t}:pw`,
+        '-H',
+        `traceparent: 00-${traceId}-00f067aa0ba902b7-${flags}`,
+        '-H',
+        'QoS-Level: 1',
+        '-H',
+        'content-type: text/plain',
+        '--data-binary',
+        'x',
+        `${String(server.endpoints.http)}/telemetry`,
+      ]);
+      expect(result.stdout).toBe('202');
+      return traceId;
+    };
+    const uploads = async (traceId: string): Promise<number> => {
+      await telemetry.forceFlush();
+      return exporter
+        .getFinishedSpans()
+        .filter((s) => s.spanContext().traceId === traceId && s.name === 'upload telemetry').length;
+    };
+    expect(await uploads(await send(quiet, '01'))).toBe(0);
+    expect(await uploads(await send(loud, '00'))).toBe(1);
+    expect(await uploads(await send(tenant, '00'))).toBe(0); // default: the device's decision
   });
 });

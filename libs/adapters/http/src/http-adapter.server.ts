@@ -16,7 +16,15 @@ import {
   unauthorized,
 } from '@tessera/adapter-base';
 
-import { extractTraceContext, SpanAttributes, SpanKind, withSpan } from '@tessera/telemetry';
+import {
+  extractTraceContext,
+  inContext,
+  SAMPLING_MODE_ATTRIBUTE,
+  samplingModeOf,
+  SpanAttributes,
+  SpanKind,
+  withSpan,
+} from '@tessera/telemetry';
 
 import { basicCredentials, route, uploadOptions } from './http-request';
 
@@ -133,30 +141,37 @@ export class HttpAdapterServer {
       }
       const options = uploadOptions(req, url.searchParams, target.endpoint);
       const { endpoint } = target;
-      // Hono's span per upload, continuing the device's trace (W3C traceparent header).
+      // The device's trace (W3C traceparent header) is active from here on: the registry lookups
+      // join it, and Hono's span per upload continues it.
+      const parent = extractTraceContext(req.headers);
+      const [device, payload] = await inContext(parent, () =>
+        Promise.all([this.authenticate(req), readBody(req, this.runtime.options.maxPayloadBytes)]),
+      );
+      if (device === undefined && target.target === undefined) throw unauthorized();
+      const tenantId =
+        target.target === undefined || target.target.tenantId === ''
+          ? device?.tenantId
+          : target.target.tenantId;
+      if (tenantId === undefined) throw unauthorized();
+      const deviceId = target.target?.deviceId ?? device?.deviceId ?? '';
+      // Hono's per-tenant sampling (`tracing.sampling-mode[-per-auth-id]`); a lookup failure is
+      // left to the pipeline, which reports it.
+      const tenant = await inContext(parent, () => this.runtime.clients.tenant.get(tenantId)).catch(
+        () => undefined,
+      );
       await withSpan(
         `upload ${endpoint}`,
-        { [SpanAttributes.QOS]: options.qos },
-        async (span) => {
-          const [device, payload] = await Promise.all([
-            this.authenticate(req),
-            readBody(req, this.runtime.options.maxPayloadBytes),
-          ]);
-          if (device === undefined && target.target === undefined) throw unauthorized();
-          const tenantId =
-            target.target === undefined || target.target.tenantId === ''
-              ? device?.tenantId
-              : target.target.tenantId;
-          if (tenantId === undefined) throw unauthorized();
-          const deviceId = target.target?.deviceId ?? device?.deviceId ?? '';
-          span.setAttributes({
-            [SpanAttributes.TENANT_ID]: tenantId,
-            [SpanAttributes.DEVICE_ID]: deviceId,
-            ...(device !== undefined && { [SpanAttributes.AUTH_ID]: device.authId }),
-            ...(device !== undefined &&
-              device.deviceId !== deviceId && { [SpanAttributes.GATEWAY_ID]: device.deviceId }),
-          });
-          await this.runtime.uploader.upload({
+        {
+          [SpanAttributes.QOS]: options.qos,
+          [SpanAttributes.TENANT_ID]: tenantId,
+          [SpanAttributes.DEVICE_ID]: deviceId,
+          [SpanAttributes.AUTH_ID]: device?.authId,
+          [SpanAttributes.GATEWAY_ID]:
+            device !== undefined && device.deviceId !== deviceId ? device.deviceId : undefined,
+          [SAMPLING_MODE_ATTRIBUTE]: samplingModeOf(tenant?.tracing, device?.authId),
+        },
+        () =>
+          this.runtime.uploader.upload({
             endpoint,
             qos: options.qos,
             authenticated: device,
@@ -167,9 +182,8 @@ export class HttpAdapterServer {
             ttdSeconds: options.ttdSeconds,
             ttlSeconds: options.ttlSeconds,
             origAddress: req.url ?? '',
-          });
-        },
-        { kind: SpanKind.SERVER, parent: extractTraceContext(req.headers) },
+          }),
+        { kind: SpanKind.SERVER, parent },
       );
       res.statusCode = 202;
       res.end();
