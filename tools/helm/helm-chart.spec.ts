@@ -250,6 +250,10 @@ async function render(args: readonly string[], chart = chartDir): Promise<Manife
 
 /** Validates one manifest against the Kubernetes schema of its kind; throws with the problems. */
 function validateManifest(m: Manifest): void {
+  if (`${m.apiVersion}/${m.kind}` === 'monitoring.coreos.com/v1/ServiceMonitor') {
+    validateServiceMonitor(m);
+    return;
+  }
   const models: Record<string, { validate(): void }> = {
     'apps/v1/Deployment': new Deployment(m),
     'v1/Service': new Service(m),
@@ -263,6 +267,115 @@ function validateManifest(m: Manifest): void {
   const model = models[`${m.apiVersion}/${m.kind}`];
   if (model === undefined) throw new Error(`no schema for ${m.apiVersion} ${m.kind}`);
   model.validate();
+}
+
+/** A Prometheus duration as the ServiceMonitor CRD accepts it (30s, 1m30s, 500ms). */
+const DURATION =
+  /^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+
+function seconds(duration: string): number {
+  const units: Record<string, number> = { y: 31536000, w: 604800, d: 86400, h: 3600, m: 60, s: 1 };
+  return [...duration.matchAll(/([0-9]+)(ms|[ywdhms])/g)].reduce(
+    (sum, [, n, unit]) => sum + Number(n) * (unit === 'ms' ? 0.001 : units[unit!]!),
+    0,
+  );
+}
+
+interface ServiceMonitorEndpoint {
+  readonly port?: unknown;
+  readonly targetPort?: unknown;
+  readonly path?: unknown;
+  readonly scheme?: unknown;
+  readonly interval?: unknown;
+  readonly scrapeTimeout?: unknown;
+}
+interface ServiceMonitor {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly labels?: Record<string, unknown> };
+  readonly spec?: {
+    readonly jobLabel?: unknown;
+    readonly selector?: { readonly matchLabels?: Record<string, unknown> };
+    readonly endpoints?: readonly ServiceMonitorEndpoint[];
+  };
+}
+const SERVICE_MONITOR_SPEC_KEYS = new Set([
+  'jobLabel',
+  'selector',
+  'endpoints',
+  'namespaceSelector',
+  'targetLabels',
+  'podTargetLabels',
+  'sampleLimit',
+]);
+const ENDPOINT_KEYS = new Set([
+  'port',
+  'targetPort',
+  'path',
+  'scheme',
+  'interval',
+  'scrapeTimeout',
+  'honorLabels',
+  'relabelings',
+  'metricRelabelings',
+  'tlsConfig',
+  'params',
+]);
+
+/**
+ * Structural validation of a monitoring.coreos.com/v1 ServiceMonitor (no CRD schema at hand): the
+ * fields the Prometheus Operator needs, with the types and formats its CRD demands.
+ */
+function validateServiceMonitor(m: Manifest): void {
+  const sm = m as unknown as ServiceMonitor;
+  const problems: string[] = [];
+  if (sm.apiVersion !== 'monitoring.coreos.com/v1') problems.push(`apiVersion ${sm.apiVersion}`);
+  if (sm.kind !== 'ServiceMonitor') problems.push(`kind ${sm.kind}`);
+  if (!DNS_LABEL.test(sm.metadata.name)) problems.push(`metadata.name ${sm.metadata.name}`);
+  for (const [key, value] of Object.entries(sm.metadata.labels ?? {}))
+    if (typeof value !== 'string' || !LABEL_VALUE.test(value))
+      problems.push(`metadata.labels.${key}: ${String(value)}`);
+  const spec = sm.spec;
+  if (spec === undefined) {
+    problems.push('no spec');
+  } else {
+    for (const key of Object.keys(spec))
+      if (!SERVICE_MONITOR_SPEC_KEYS.has(key)) problems.push(`spec.${key} is unknown`);
+    if (spec.jobLabel !== undefined && typeof spec.jobLabel !== 'string')
+      problems.push('spec.jobLabel must be a string');
+    const matchLabels = spec.selector?.matchLabels ?? {};
+    if (Object.keys(matchLabels).length === 0) problems.push('spec.selector.matchLabels is empty');
+    for (const [key, value] of Object.entries(matchLabels))
+      if (typeof value !== 'string') problems.push(`spec.selector.matchLabels.${key}`);
+    if (!Array.isArray(spec.endpoints) || spec.endpoints.length === 0)
+      problems.push('spec.endpoints is empty');
+    for (const [i, e] of (spec.endpoints ?? []).entries()) {
+      const at = `spec.endpoints[${String(i)}]`;
+      for (const key of Object.keys(e)) if (!ENDPOINT_KEYS.has(key)) problems.push(`${at}.${key}`);
+      if (typeof e.port !== 'string' || e.port === '') problems.push(`${at}.port must be a name`);
+      if (e.targetPort !== undefined) problems.push(`${at}: port and targetPort`);
+      if (typeof e.path !== 'string' || !e.path.startsWith('/')) problems.push(`${at}.path`);
+      if (e.scheme !== undefined && e.scheme !== 'http' && e.scheme !== 'https')
+        problems.push(`${at}.scheme`);
+      for (const key of ['interval', 'scrapeTimeout'] as const) {
+        const value = e[key];
+        if (value !== undefined && (typeof value !== 'string' || !DURATION.test(value)))
+          problems.push(
+            `${at}.${key}: ${typeof value === 'string' ? value : JSON.stringify(value)} is no duration`,
+          );
+      }
+      if (
+        typeof e.interval === 'string' &&
+        typeof e.scrapeTimeout === 'string' &&
+        seconds(e.scrapeTimeout) > seconds(e.interval)
+      )
+        problems.push(`${at}.scrapeTimeout exceeds the interval`);
+    }
+  }
+  if (problems.length > 0)
+    throw new Error(`ServiceMonitor ${sm.metadata.name}: ${problems.join('; ')}`);
 }
 
 function byKind<T>(manifests: readonly Manifest[], kind: string): T[] {
@@ -341,6 +454,78 @@ function unknownVariables(component: string, env: Record<string, string>): strin
 function containerPort(deployment: Deployment, name: string): number | undefined {
   return deployment.spec!.template.spec!.containers[0]!.ports?.find((p) => p.name === name)
     ?.containerPort;
+}
+
+const containsLabels = (labels: Record<string, unknown> | undefined, wanted: object): boolean =>
+  Object.entries(wanted).every(([k, v]) => labels?.[k] === v);
+
+/**
+ * How the ServiceMonitors reach the services, as the Prometheus Operator would: the Services each
+ * one's selector matches (one component's only, carrying its jobLabel), a port of the endpoint's
+ * name on one of them, ClusterIP only (metrics are not for devices), leading to the container
+ * port the service serves /metrics on (HTTP_PORT of the registry services, else HEALTH_PORT); and
+ * every Deployment scraped exactly once.
+ */
+function serviceMonitorProblems(manifests: readonly Manifest[]): string[] {
+  const problems: string[] = [];
+  const services = byKind<Service>(manifests, 'Service');
+  const deployments = byKind<Deployment>(manifests, 'Deployment');
+  const scraped = new Map<string, number>();
+  for (const sm of byKind<ServiceMonitor>(manifests, 'ServiceMonitor')) {
+    const at = `ServiceMonitor ${sm.metadata.name}`;
+    const selected = services.filter((svc) =>
+      containsLabels(svc.metadata?.labels, sm.spec?.selector?.matchLabels ?? {}),
+    );
+    if (selected.length === 0) problems.push(`${at}: selects no Service`);
+    const components = new Set(
+      selected.map((svc) => svc.metadata?.labels?.['app.kubernetes.io/component']),
+    );
+    if (components.size > 1) problems.push(`${at}: selects ${[...components].join(', ')}`);
+    const jobLabel = sm.spec?.jobLabel;
+    if (typeof jobLabel === 'string' && selected.some((svc) => !svc.metadata?.labels?.[jobLabel]))
+      problems.push(`${at}: a selected Service lacks the jobLabel ${jobLabel}`);
+    for (const endpoint of sm.spec?.endpoints ?? []) {
+      const carriers = selected.filter((svc) =>
+        svc.spec?.ports?.some((p) => p.name === endpoint.port),
+      );
+      if (carriers.length === 0)
+        problems.push(`${at}: no selected Service has a port ${String(endpoint.port)}`);
+      if (endpoint.path !== '/metrics') problems.push(`${at}: path ${String(endpoint.path)}`);
+      for (const svc of carriers) {
+        const where = `${at} → Service ${svc.metadata!.name!}`;
+        if ((svc.spec?.type ?? 'ClusterIP') !== 'ClusterIP')
+          problems.push(`${where}: metrics on a ${svc.spec!.type!} Service`);
+        const port = svc.spec!.ports!.find((p) => p.name === endpoint.port)!;
+        const targets = deployments.filter((d) =>
+          containsLabels(d.spec?.template.metadata?.labels, svc.spec?.selector ?? {}),
+        );
+        if (targets.length !== 1) problems.push(`${where}: selects ${String(targets.length)} pods`);
+        for (const deployment of targets) {
+          const name = deployment.metadata!.name!;
+          scraped.set(name, (scraped.get(name) ?? 0) + 1);
+          const container = deployment.spec!.template.spec!.containers[0]!;
+          const target = port.targetPort ?? port.port;
+          const number =
+            typeof target === 'number'
+              ? target
+              : container.ports?.find((p) => p.name === target)?.containerPort;
+          const registry = REGISTRY.some((r) => name === fullname(r));
+          const variable = registry ? 'HTTP_PORT' : 'HEALTH_PORT';
+          const served = container.env?.find((e) => e.name === variable)?.value;
+          if (number === undefined || String(number) !== served)
+            problems.push(
+              `${where}: port ${String(endpoint.port)} leads to ${String(number)}, /metrics is on ${variable}=${String(served)}`,
+            );
+        }
+      }
+    }
+  }
+  for (const d of deployments) {
+    const count = scraped.get(d.metadata!.name!) ?? 0;
+    if (count !== 1)
+      problems.push(`Deployment ${d.metadata!.name!} scraped ${String(count)} times`);
+  }
+  return problems;
 }
 
 /** The Service port a URL points at, checked against the Service of `component`. */
@@ -849,7 +1034,8 @@ describe('helm/tessera', () => {
     expect(ports('Kafka + PostgreSQL', 'tenant')).toEqual({ http: 28080, amqp: 5672 });
     expect(ports('TLS on', 'credentials')).toEqual({ http: 28080, amqps: 5671 });
     expect(ports('Kafka + PostgreSQL', PROVISIONING)).toEqual({ amqp: 5672 });
-    expect(ports('TLS on', PROVISIONING)).toEqual({ amqps: 5671 });
+    // with metrics.serviceMonitor.enabled (TLS on): its Service also publishes the metrics port
+    expect(ports('TLS on', PROVISIONING)).toEqual({ amqps: 5671, metrics: 8088 });
     expect(ports('Kafka + PostgreSQL', 'http-adapter')).toEqual({ http: 8080 });
     expect(ports('TLS on', 'http-adapter')).toEqual({ https: 8443 });
     expect(ports('Kafka + PostgreSQL', 'mqtt-adapter')).toEqual({ mqtt: 1883 });
@@ -892,6 +1078,161 @@ describe('helm/tessera', () => {
     expectServiceUrl(manifestsOf('TLS on'), env['TENANT_API']!, 'tenant', 'http');
     expectServiceUrl(manifestsOf('TLS on'), env['CREDENTIALS_API']!, 'credentials', 'http');
     expect(byKind<Job>(manifestsOf('Kafka + PostgreSQL'), 'Job')).toEqual([]);
+  });
+
+  it('renders no ServiceMonitor and no metrics port unless metrics.serviceMonitor.enabled', () => {
+    for (const name of ['Kafka + PostgreSQL', 'AMQP + MongoDB', 'external secrets']) {
+      const manifests = manifestsOf(name);
+      expect(manifests.filter((m) => m.kind === 'ServiceMonitor')).toEqual([]);
+      const services = byKind<Service>(manifests, 'Service');
+      expect(services.map((s) => s.metadata?.name).sort()).toEqual(SERVICES.map(fullname).sort());
+      expect(services.flatMap((s) => s.spec?.ports ?? []).map((p) => p.name)).not.toContain(
+        'metrics',
+      );
+    }
+  });
+
+  it.each([
+    ['TLS on', [] as string[]],
+    ['Kafka + PostgreSQL', ['--set', 'metrics.serviceMonitor.enabled=true']],
+  ])(
+    'scrapes every service’s /metrics through a ServiceMonitor when enabled (%s)',
+    async (name, extra) => {
+      const manifests =
+        extra.length === 0
+          ? manifestsOf(name)
+          : await render(['-f', join(chartDir, VALUE_SETS[name]!.file), ...extra]);
+      const problems: string[] = [];
+      for (const m of manifests) {
+        try {
+          validateManifest(m);
+        } catch (error) {
+          problems.push(`${m.kind} ${m.metadata.name}: ${String(error)}`);
+        }
+      }
+      expect(problems).toEqual([]);
+      expect(serviceMonitorProblems(manifests)).toEqual([]);
+      const monitors = byKind<ServiceMonitor>(manifests, 'ServiceMonitor');
+      expect(monitors.map((m) => m.metadata.name).sort()).toEqual(SERVICES.map(fullname).sort());
+      const ports = Object.fromEntries(
+        monitors.map((m) => [m.metadata.name, m.spec?.endpoints?.map((e) => e.port)]),
+      );
+      expect(ports).toEqual(
+        Object.fromEntries(
+          SERVICES.map((c) => [fullname(c), [REGISTRY.includes(c) ? 'http' : 'metrics']]),
+        ),
+      );
+      // the adapters' device-facing Services stay as they were; a headless one carries metrics
+      const services = byKind<Service>(manifests, 'Service');
+      for (const adapter of ADAPTERS) {
+        expect(named(services, fullname(adapter)).spec?.ports?.map((p) => p.name)).not.toContain(
+          'metrics',
+        );
+        expect(named(services, `${fullname(adapter)}-metrics`).spec?.clusterIP).toBe('None');
+      }
+      if (name === 'TLS on') {
+        for (const m of monitors) {
+          expect(m.metadata.labels?.['release']).toBe('kube-prometheus-stack');
+          expect(m.spec?.endpoints?.[0]).toMatchObject({ interval: '15s', scrapeTimeout: '10s' });
+        }
+      }
+    },
+  );
+
+  it('fails the ServiceMonitor checks for a monitor Prometheus could not use (the checks can fail)', () => {
+    const manifests = manifestsOf('TLS on');
+    const mutated = (
+      change: (copy: Manifest[]) => void,
+    ): { problems: string[]; invalid: string[] } => {
+      const copy = JSON.parse(JSON.stringify(manifests)) as Manifest[];
+      change(copy);
+      const invalid: string[] = [];
+      for (const m of copy.filter((x) => x.kind === 'ServiceMonitor')) {
+        try {
+          validateServiceMonitor(m);
+        } catch (error) {
+          invalid.push(String(error));
+        }
+      }
+      return { problems: serviceMonitorProblems(copy), invalid };
+    };
+    type Mutable = {
+      metadata: { name: string };
+      spec: {
+        selector: { matchLabels: Record<string, string> };
+        endpoints: Record<string, unknown>[];
+        ports: { name: string; targetPort: string }[];
+      };
+    };
+    const find = (copy: Manifest[], kind: string, name: string): Mutable =>
+      copy.find((m) => m.kind === kind && m.metadata.name === name) as unknown as Mutable;
+    const sm = (copy: Manifest[], c: string): Mutable => find(copy, 'ServiceMonitor', fullname(c));
+    const svc = (copy: Manifest[], n: string): Mutable => find(copy, 'Service', n);
+
+    expect(mutated(() => undefined)).toEqual({ problems: [], invalid: [] });
+    const wrongPort = mutated((copy) => {
+      sm(copy, 'tenant').spec.endpoints[0]!['port'] = 'metrics';
+    });
+    expect(wrongPort.problems).toContain(
+      `ServiceMonitor ${fullname('tenant')}: no selected Service has a port metrics`,
+    );
+    const wrongSelector = mutated((copy) => {
+      sm(copy, 'credentials').spec.selector.matchLabels['app.kubernetes.io/component'] = 'nope';
+    });
+    expect(wrongSelector.problems).toContain(
+      `ServiceMonitor ${fullname('credentials')}: selects no Service`,
+    );
+    expect(wrongSelector.problems).toContain(
+      `Deployment ${fullname('credentials')} scraped 0 times`,
+    );
+    const wrongTarget = mutated((copy) => {
+      svc(copy, fullname(PROVISIONING)).spec.ports.find((p) => p.name === 'metrics')!.targetPort =
+        'amqps';
+    });
+    expect(wrongTarget.problems.join('\n')).toContain('/metrics is on HEALTH_PORT=8088');
+    const exposed = mutated((copy) => {
+      const metrics = svc(copy, `${fullname('http-adapter')}-metrics`).spec.ports[0]!;
+      svc(copy, fullname('http-adapter')).spec.ports.push(metrics);
+      svc(copy, `${fullname('http-adapter')}-metrics`).spec.ports = [];
+    });
+    expect(exposed.problems.join('\n')).toContain('metrics on a LoadBalancer Service');
+    const malformed = mutated((copy) => {
+      const endpoint = sm(copy, 'mqtt-adapter').spec.endpoints[0]!;
+      endpoint['interval'] = '15';
+      endpoint['scrapeTimeout'] = '1m';
+      endpoint['targetport'] = 8088;
+    });
+    expect(malformed.invalid.join('\n')).toMatch(/interval: 15 is no duration/);
+    expect(malformed.invalid.join('\n')).toMatch(/endpoints\[0\]\.targetport/);
+    const timeout = mutated((copy) => {
+      sm(copy, 'mqtt-adapter').spec.endpoints[0]!['scrapeTimeout'] = '1m';
+    });
+    expect(timeout.invalid.join('\n')).toMatch(/scrapeTimeout exceeds the interval/);
+  });
+
+  it('refuses a ServiceMonitor while metrics are off', async () => {
+    const run = await helm([
+      'template',
+      RELEASE,
+      chartDir,
+      '-f',
+      join(chartDir, VALUE_SETS['TLS on']!.file),
+      '--set',
+      'telemetry.metrics.enabled=false',
+    ]);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('metrics.serviceMonitor.enabled needs telemetry.metrics.enabled');
+    const badInterval = await helm([
+      'template',
+      RELEASE,
+      chartDir,
+      '-f',
+      join(chartDir, VALUE_SETS['TLS on']!.file),
+      '--set',
+      'metrics.serviceMonitor.interval=30 seconds',
+    ]);
+    expect(badInterval.code).not.toBe(0);
+    expect(badInterval.stderr).toContain('metrics.serviceMonitor.interval');
   });
 
   it('renders NOTES.txt for every value set', async () => {

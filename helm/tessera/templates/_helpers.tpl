@@ -53,6 +53,24 @@ tenant device-registration credentials
 {{- if has . (splitList " " (include "tessera.registryComponents" .)) }}true{{ end }}
 {{- end }}
 
+{{/* Metrics (/metrics): the registry services serve them on their HTTP port, published by their
+Service as `http`; provisioning-notification and the adapters on their health port 8088, published
+(with metrics.serviceMonitor.enabled) as `metrics`: provisioning-notification by its own ClusterIP
+Service, an adapter by a headless `<name>-metrics` Service, as its own Service faces devices and may
+be a NodePort or LoadBalancer. (dict "root" $ "component" "tenant") */}}
+{{- define "tessera.metricsServicePort" -}}
+{{- ternary "http" "metrics" (eq (include "tessera.isRegistry" .component) "true") }}
+{{- end }}
+
+{{/* The Service that publishes a component's metrics port. */}}
+{{- define "tessera.metricsServiceName" -}}
+{{- if include "tessera.isAdapter" .component }}
+{{- printf "%s-metrics" (include "tessera.componentFullname" . | trunc 55 | trimSuffix "-") }}
+{{- else }}
+{{- include "tessera.componentFullname" . }}
+{{- end }}
+{{- end }}
+
 {{/* Components that call the registry's (or the provisioning-notification service's) AMQP
 endpoints as clients: the adapters, provisioning-notification (Tenant API) and, when that
 service is deployed, device-registration (its deliver API). */}}
@@ -195,6 +213,9 @@ Prints "secret-name key" or nothing. */}}
 {{- $pn := $v.provisioningNotification }}
 {{- if and $pn.enabled (not (or $pn.amqp.existingSecret (and $pn.amqp.users $pn.amqp.clientUsername $pn.amqp.clientPassword))) }}
 {{- $problems = append $problems "the provisioning-notification service needs provisioningNotification.amqp.existingSecret or provisioningNotification.amqp.users, clientUsername and clientPassword (or provisioningNotification.enabled=false: notifications then stay pending)" }}
+{{- end }}
+{{- if and $v.metrics.serviceMonitor.enabled (not $v.telemetry.metrics.enabled) }}
+{{- $problems = append $problems "metrics.serviceMonitor.enabled needs telemetry.metrics.enabled (METRICS_ENABLED): without it /metrics answers 404" }}
 {{- end }}
 {{- if and $v.exampleData.enabled (not $v.exampleData.password) }}
 {{- $problems = append $problems "exampleData.enabled needs exampleData.password (the example device's password)" }}
