@@ -207,6 +207,17 @@ describe('provisioning notifications are delivered at least once', () => {
 
     await kafka.start();
     await expectAllDelivered(tenant, devices);
+    // The registry counts what the relay delivered late, and its backlog drains to zero.
+    await untilPasses(async () => {
+      const metrics = await (await fetch(`${registry.managementUrl}/metrics`)).text();
+      const sample = (name: string): number =>
+        metrics
+          .split('\n')
+          .filter((l) => l.startsWith(name))
+          .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+      expect(sample('tessera_provisioning_notifications_redelivered_total')).toBeGreaterThan(0);
+      expect(sample('tessera_provisioning_notifications_pending')).toBe(0);
+    }, 20_000);
     // A CA is trusted by one tenant only: free it for the next burst.
     await manage('DELETE', `/v1/tenants/${tenant}`);
   }, 400_000);

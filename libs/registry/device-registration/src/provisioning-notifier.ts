@@ -10,7 +10,7 @@ import {
 import { DeviceRepository, type StoredDevice } from '@tessera/persistence';
 import type { DeliverProvisioningNotification } from '@tessera/registry-api';
 import { ProvisioningNotificationClient } from '@tessera/registry-kit';
-import { counter } from '@tessera/telemetry';
+import { counter, upDownCounter } from '@tessera/telemetry';
 
 /** DI token of the notifier's options. */
 export const PROVISIONING_NOTIFIER_OPTIONS = Symbol('tessera.provisioning-notifier-options');
@@ -24,6 +24,16 @@ export interface ProvisioningNotifierOptions {
 }
 
 const DEFAULTS: ProvisioningNotifierOptions = { intervalMs: 2_000, batchSize: 100 };
+
+/** Notifications still to deliver, as last counted by the relay (at most one batch). */
+const pendingGauge = upDownCounter(
+  'tessera.provisioning.notifications.pending',
+  'Auto-provisioned devices whose notification is not delivered yet (at most one relay batch)',
+);
+const redelivered = counter(
+  'tessera.provisioning.notifications.redelivered',
+  'Notifications delivered on a later attempt (relay, assert or lookup), not right after provisioning',
+);
 
 /**
  * Delivers the Device Provisioning Notification of every auto-provisioned device at least once
@@ -44,6 +54,7 @@ export class ProvisioningNotifier implements OnApplicationBootstrap, OnApplicati
   private readonly options: ProvisioningNotifierOptions;
   private timer: NodeJS.Timeout | undefined;
   private round: Promise<void> | undefined;
+  private pendingReported = 0;
 
   constructor(
     private readonly devices: DeviceRepository,
@@ -119,6 +130,8 @@ export class ProvisioningNotifier implements OnApplicationBootstrap, OnApplicati
       'tessera.provisioning.notifications.relay_scanned',
       'Pending notifications the relay found',
     ).add(devices.length);
+    pendingGauge.add(devices.length - this.pendingReported);
+    this.pendingReported = devices.length;
     // A few at a time: the notification service batches concurrent sends into one produce request.
     const queue = [...devices];
     const workers = Array.from({ length: Math.min(16, queue.length) }, async () => {
@@ -165,6 +178,7 @@ export class ProvisioningNotifier implements OnApplicationBootstrap, OnApplicati
     ).add(1, {
       reason,
     });
+    if (reason !== 'provisioned') redelivered.add(1, { reason });
     const marked = await this.devices
       .markNotificationSent(tenantId, deviceId, device.version)
       .catch(() => false);

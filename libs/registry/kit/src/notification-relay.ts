@@ -8,7 +8,13 @@ import {
 import { MessagingError, type MessageSender } from '@tessera/messaging';
 import { NOTIFICATION_SENDER } from '@tessera/messaging-nest';
 import type { OutboxMessage, OutboxReader } from '@tessera/persistence';
-import { counter } from '@tessera/telemetry';
+import { counter, histogram } from '@tessera/telemetry';
+
+const outboxAge = histogram(
+  'tessera.outbox.age',
+  'Age of the oldest unpublished outbox message each time the relay reads the outbox',
+  's',
+);
 
 /** Options of a {@link NotificationRelay}. */
 export interface NotificationRelayOptions {
@@ -86,6 +92,13 @@ export class NotificationRelay implements OnApplicationBootstrap, OnApplicationS
         this.logger.warn(`cannot read the outbox: ${e instanceof Error ? e.message : String(e)}`);
         return;
       }
+      const oldest = batch[0];
+      outboxAge.record(
+        oldest === undefined ? 0 : (Date.now() - oldest.createdAt.getTime()) / 1000,
+        {
+          relay: this.name,
+        },
+      );
       if (batch.length === 0) return;
       const published: string[] = [];
       try {
