@@ -1,3 +1,6 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
 import {
   type AdapterStack,
   basicAuth,
@@ -22,16 +25,44 @@ export const INFRA_VARS = ['KAFKA_BROKERS', 'POSTGRES_URL', 'AMQP_URL', 'MONGODB
  * password, credentials, tenant, assertion): what is measured is the hot path and the Kafka send.
  * QoS 0 is answered once handed to the producer, QoS 1 after the broker's ack.
  */
-export function httpAdapterScenario(qos: 0 | 1): Scenario {
+export function httpAdapterScenario(qos: 0 | 1, tracing?: 'sampled' | 'full'): Scenario {
   let stack: AdapterStack | undefined;
+  let sink: Server | undefined;
   return {
-    name: `http-adapter/telemetry-qos${String(qos)}`,
-    baseline: 'baseline:http-plain',
-    // §5.2 B: ≥ 0.25 × B_http; p99 ≤ 20 ms (QoS 0), ≤ 50 ms (acknowledged).
-    target: { minRatio: 0.25, maxP99Ms: qos === 0 ? 20 : 50 },
+    name:
+      tracing === undefined
+        ? `http-adapter/telemetry-qos${String(qos)}`
+        : `http-adapter/telemetry-qos${String(qos)}-tracing-${tracing}`,
+    ...(tracing === undefined
+      ? {
+          baseline: 'baseline:http-plain',
+          // §5.2 B: ≥ 0.25 × B_http; p99 ≤ 20 ms (QoS 0), ≤ 50 ms (acknowledged).
+          target: { minRatio: 0.25, maxP99Ms: qos === 0 ? 20 : 50 },
+        }
+      : // Tracing on, against the same scenario with tracing off: reported, no target.
+        { baseline: `http-adapter/telemetry-qos${String(qos)}` }),
     skipReason: requireEnv(...INFRA_VARS),
     async setup() {
-      stack = await startAdapterStack('http-adapter');
+      let env: Record<string, string> = {};
+      if (tracing !== undefined) {
+        // An OTLP/HTTP endpoint that takes every export (the adapter pays the real export cost).
+        sink = createServer((req, res) => {
+          req.resume();
+          req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+        });
+        const port = await new Promise<number>((resolve) => {
+          sink?.listen(0, '127.0.0.1', () => {
+            resolve((sink?.address() as AddressInfo).port);
+          });
+        });
+        env = {
+          OTEL_TRACES_EXPORTER: 'otlp',
+          OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${String(port)}`,
+          // Sampled: one trace in ten, Hono's usual production setting; full: every trace.
+          OTEL_TRACES_SAMPLER_ARG: tracing === 'full' ? '1' : '0.1',
+        };
+      }
+      stack = await startAdapterStack('http-adapter', env);
     },
     async run(ctx) {
       const { adapter, registry } = stack!;
@@ -82,6 +113,8 @@ export function httpAdapterScenario(qos: 0 | 1): Scenario {
       };
     },
     async teardown() {
+      sink?.close();
+      sink = undefined;
       const s = stack;
       stack = undefined;
       if (!s) return;

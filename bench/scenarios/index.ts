@@ -36,6 +36,8 @@ export const registry = createRegistry([
   registryAmqpScenario('credentials-get', 100, 'hit'),
   httpAdapterScenario(0),
   httpAdapterScenario(1),
+  httpAdapterScenario(1, 'sampled'),
+  httpAdapterScenario(1, 'full'),
   mqttMinimalBaseline('connect'),
   mqttMinimalBaseline('publish-qos0'),
   mqttMinimalBaseline('publish-qos1'),
