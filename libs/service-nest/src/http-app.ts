@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 
 import { HttpErrorFilter } from './http-error.filter';
+import { httpMetrics } from './http-metrics';
 import { JsonLogger } from './json-logger';
 
 /** Options of {@link createHttpApp}. */
@@ -25,6 +26,7 @@ export async function createHttpApp(
     logger: options.logFormat === 'json' ? new JsonLogger(['error', 'warn']) : ['error', 'warn'],
   });
   app.disable('x-powered-by');
+  app.use(httpMetrics);
   // ETags are resource versions set by the controllers (Hono), not Express's body hashes.
   app.set('etag', false);
   app.useBodyParser('json', { limit: options.bodyLimit ?? '256kb', strict: false });

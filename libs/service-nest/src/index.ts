@@ -4,3 +4,4 @@ export * from './http-error.filter';
 export * from './metrics.controller';
 export * from './run-service';
 export * from './json-logger';
+export * from './http-metrics';

@@ -523,5 +523,13 @@ conn.close()
         status: '404',
       }),
     ).toBeGreaterThan(0);
+    // The management API, by route pattern (ids never become labels).
+    expect(
+      value(registryMetrics, 'tessera_http_requests_total', {
+        method: 'POST',
+        route: '/v1/devices/:tenantId/:deviceId',
+        status: '201',
+      }),
+    ).toBeGreaterThanOrEqual(5);
   });
 });

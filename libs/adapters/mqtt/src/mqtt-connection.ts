@@ -12,7 +12,13 @@ import {
   unauthorized,
 } from '@tessera/adapter-base';
 import type { RegistrationClient, TenantClient } from '@tessera/registry-client';
-import { SpanAttributes, SpanKind, withSpan } from '@tessera/telemetry';
+import {
+  SAMPLING_MODE_ATTRIBUTE,
+  samplingModeOf,
+  SpanAttributes,
+  SpanKind,
+  withSpan,
+} from '@tessera/telemetry';
 
 import { PacketFramer } from './packet-framer';
 import {
@@ -352,17 +358,7 @@ export class MqttConnection {
     const messageId = packet.messageId;
     this.inFlight++;
     this.updateFlow();
-    withSpan(
-      `upload ${request.endpoint}`,
-      {
-        [SpanAttributes.TENANT_ID]: request.tenantId,
-        [SpanAttributes.DEVICE_ID]: request.deviceId,
-        [SpanAttributes.AUTH_ID]: this.authenticated?.authId,
-        [SpanAttributes.QOS]: request.qos,
-      },
-      () => this.ctx.runtime.uploader.upload(request),
-      { kind: SpanKind.SERVER },
-    ).then(
+    this.traced(request).then(
       () => {
         this.inFlight--;
         if (request.qos === 1 && messageId !== undefined) {
@@ -375,6 +371,26 @@ export class MqttConnection {
         this.disconnect(toAdapterError(error).status);
         this.afterUpload();
       },
+    );
+  }
+
+  /** Hono's upload span, sampled as the tenant's `tracing` object says. */
+  private async traced(request: Parameters<MqttConnectionRuntime['uploader']['upload']>[0]) {
+    const tenant = await this.ctx.runtime.clients.tenant
+      .get(request.tenantId)
+      .catch(() => undefined);
+    const authId = this.authenticated?.authId;
+    return withSpan(
+      `upload ${request.endpoint}`,
+      {
+        [SpanAttributes.TENANT_ID]: request.tenantId,
+        [SpanAttributes.DEVICE_ID]: request.deviceId,
+        [SpanAttributes.AUTH_ID]: authId,
+        [SpanAttributes.QOS]: request.qos,
+        [SAMPLING_MODE_ATTRIBUTE]: samplingModeOf(tenant?.tracing, authId),
+      },
+      () => this.ctx.runtime.uploader.upload(request),
+      { kind: SpanKind.SERVER },
     );
   }
 
