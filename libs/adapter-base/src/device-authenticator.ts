@@ -4,9 +4,10 @@ import {
   applyIdentityTemplate,
   CLIENT_CERTIFICATE,
   type CredentialsObject,
+  identitySubject,
+  type IdentitySubject,
   isServiceInvocationError,
   issuerOf,
-  subjectOf,
   type TenantObject,
   type TenantObjectTrustedCa,
 } from '@tessera/registry-api';
@@ -111,12 +112,12 @@ export class DeviceAuthenticator {
   ): Promise<AuthenticationResult> {
     let leaf: X509Certificate;
     let issuerDn: string;
-    let subject: { dn: string };
+    let subject: IdentitySubject;
     try {
       leaf =
         certificate instanceof X509Certificate ? certificate : new X509Certificate(certificate);
       issuerDn = issuerOf(leaf).dn;
-      subject = subjectOf(leaf);
+      subject = identitySubject(leaf);
     } catch {
       throw unauthorized();
     }
@@ -130,7 +131,7 @@ export class DeviceAuthenticator {
     const usages = leaf.keyUsage as string[] | undefined;
     if (usages !== undefined && !usages.includes(CLIENT_AUTH_EKU)) throw unauthorized();
 
-    const authId = authIdOf(ca, leaf, subject.dn);
+    const authId = authIdOf(ca, subject);
     const tenantId = tenant['tenant-id'];
     // Hono sends the certificate only where its CA allows auto-provisioning (the registry checks
     // again); elsewhere the lookup stays small and cacheable across certificates.
@@ -205,24 +206,11 @@ function verifiesWith(leaf: X509Certificate, anchor: TenantObjectTrustedCa): boo
   }
 }
 
-function firstValue(subject: string, attribute: string): string | undefined {
-  // Node prints the subject one attribute per line, e.g. "O=Eclipse\nCN=device-1".
-  for (const line of subject.split('\n')) {
-    if (line.startsWith(`${attribute}=`)) return line.slice(attribute.length + 1);
-  }
-  return undefined;
-}
-
-function authIdOf(ca: TenantObjectTrustedCa, leaf: X509Certificate, dn: string): string {
+function authIdOf(ca: TenantObjectTrustedCa, subject: IdentitySubject): string {
   const template = ca['auth-id-template'];
-  if (template === undefined) return dn;
+  if (template === undefined) return subject.dn;
   try {
-    return applyIdentityTemplate(template, {
-      dn,
-      cn: firstValue(leaf.subject, 'CN'),
-      ou: firstValue(leaf.subject, 'OU'),
-      o: firstValue(leaf.subject, 'O'),
-    });
+    return applyIdentityTemplate(template, subject);
   } catch {
     // The certificate lacks an attribute the tenant's template needs: it cannot authenticate.
     throw unauthorized();

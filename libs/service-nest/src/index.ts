@@ -5,3 +5,4 @@ export * from './metrics.controller';
 export * from './run-service';
 export * from './json-logger';
 export * from './http-metrics';
+export * from './listener-lifecycle';

@@ -129,6 +129,14 @@ interface Registration {
 let registration: Registration | undefined;
 
 /**
+ * Whether spans are recorded (an exporter is configured). Hot paths skip work that only feeds spans
+ * (e.g. looking up a tenant's sampling mode) when it is not.
+ */
+export function isTracingEnabled(): boolean {
+  return registration?.handle.tracingEnabled ?? false;
+}
+
+/**
  * Sets up OpenTelemetry for the process: a global tracer provider with the W3C trace-context and
  * baggage propagators, and a global meter provider read by a Prometheus exporter that starts no
  * server of its own (the service serves `metricsHandler` on its HTTP port). Call it on the first

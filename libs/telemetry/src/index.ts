@@ -1,5 +1,6 @@
 export {
   bootstrapTelemetry,
+  isTracingEnabled,
   PROMETHEUS_CONTENT_TYPE,
   type BootstrapTelemetryOptions,
   type Telemetry,

@@ -2,13 +2,7 @@ import { bootstrapTelemetry } from '@tessera/telemetry';
 
 const telemetry = bootstrapTelemetry({ serviceName: 'tessera-http-adapter' });
 
-import {
-  Inject,
-  Module,
-  type BeforeApplicationShutdown,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Module } from '@nestjs/common';
 
 import {
   AdapterConfig,
@@ -18,38 +12,10 @@ import {
 } from '@tessera/adapter-base';
 import { loadConfig } from '@tessera/config';
 import { createAdapterConnections, KafkaConfig, kafkaOptions } from '@tessera/messaging-nest';
-import { HealthModule, HealthRegistry, runHttpService } from '@tessera/service-nest';
+import { HealthModule, ListenerLifecycleModule, runHttpService } from '@tessera/service-nest';
 
 import { HttpAdapterConfig } from './http-adapter.config';
 import { HTTP_ADAPTER_TYPE, HttpAdapterServer } from '@tessera/http-adapter';
-
-/** Starts the device listeners after the registry and broker connections, stops them first. */
-class HttpAdapterLifecycle
-  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
-{
-  constructor(
-    @Inject(AdapterRuntime) private readonly runtime: AdapterRuntime,
-    @Inject(HttpAdapterServer) private readonly server: HttpAdapterServer,
-    @Inject(HealthRegistry) health: HealthRegistry,
-  ) {
-    health.register('connections', async () =>
-      Object.values(await runtime.readiness()).every(Boolean),
-    );
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.runtime.start();
-    await this.server.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.server.stop();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.runtime.stop();
-  }
-}
 
 let server: HttpAdapterServer | undefined;
 
@@ -84,11 +50,9 @@ void runHttpService({
       tls,
     });
     @Module({
-      imports: [HealthModule],
-      providers: [
-        { provide: AdapterRuntime, useValue: runtime },
-        { provide: HttpAdapterServer, useValue: server },
-        HttpAdapterLifecycle,
+      imports: [
+        HealthModule,
+        ListenerLifecycleModule.forRoot({ connections: runtime, listeners: server }),
       ],
     })
     class HttpAdapterApp {}

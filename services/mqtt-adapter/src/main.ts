@@ -2,13 +2,7 @@ import { bootstrapTelemetry } from '@tessera/telemetry';
 
 const telemetry = bootstrapTelemetry({ serviceName: 'tessera-mqtt-adapter' });
 
-import {
-  Inject,
-  Module,
-  type BeforeApplicationShutdown,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Module } from '@nestjs/common';
 
 import {
   AdapterConfig,
@@ -18,38 +12,10 @@ import {
 } from '@tessera/adapter-base';
 import { loadConfig } from '@tessera/config';
 import { createAdapterConnections, KafkaConfig, kafkaOptions } from '@tessera/messaging-nest';
-import { HealthModule, HealthRegistry, runHttpService } from '@tessera/service-nest';
+import { HealthModule, ListenerLifecycleModule, runHttpService } from '@tessera/service-nest';
 
 import { MqttAdapterConfig } from './mqtt-adapter.config';
 import { MQTT_ADAPTER_TYPE, MqttAdapterServer } from '@tessera/mqtt-adapter';
-
-/** Starts the device listeners after the registry and broker connections, stops them first. */
-class MqttAdapterLifecycle
-  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
-{
-  constructor(
-    @Inject(AdapterRuntime) private readonly runtime: AdapterRuntime,
-    @Inject(MqttAdapterServer) private readonly server: MqttAdapterServer,
-    @Inject(HealthRegistry) health: HealthRegistry,
-  ) {
-    health.register('connections', async () =>
-      Object.values(await runtime.readiness()).every(Boolean),
-    );
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.runtime.start();
-    await this.server.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.server.stop();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.runtime.stop();
-  }
-}
 
 let server: MqttAdapterServer | undefined;
 
@@ -89,11 +55,9 @@ void runHttpService({
       drainTimeoutMs: mqtt.drainTimeoutMs,
     });
     @Module({
-      imports: [HealthModule],
-      providers: [
-        { provide: AdapterRuntime, useValue: runtime },
-        { provide: MqttAdapterServer, useValue: server },
-        MqttAdapterLifecycle,
+      imports: [
+        HealthModule,
+        ListenerLifecycleModule.forRoot({ connections: runtime, listeners: server }),
       ],
     })
     class MqttAdapterApp {}

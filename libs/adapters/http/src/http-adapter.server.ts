@@ -19,6 +19,7 @@ import {
 import {
   extractTraceContext,
   inContext,
+  isTracingEnabled,
   SAMPLING_MODE_ATTRIBUTE,
   samplingModeOf,
   SpanAttributes,
@@ -156,9 +157,11 @@ export class HttpAdapterServer {
       const deviceId = target.target?.deviceId ?? device?.deviceId ?? '';
       // Hono's per-tenant sampling (`tracing.sampling-mode[-per-auth-id]`); a lookup failure is
       // left to the pipeline, which reports it.
-      const tenant = await inContext(parent, () => this.runtime.clients.tenant.get(tenantId)).catch(
-        () => undefined,
-      );
+      const tenant = isTracingEnabled()
+        ? await inContext(parent, () => this.runtime.clients.tenant.get(tenantId)).catch(
+            () => undefined,
+          )
+        : undefined;
       await withSpan(
         `upload ${endpoint}`,
         {

@@ -13,6 +13,7 @@ import {
 } from '@tessera/adapter-base';
 import type { RegistrationClient, TenantClient } from '@tessera/registry-client';
 import {
+  isTracingEnabled,
   SAMPLING_MODE_ATTRIBUTE,
   samplingModeOf,
   SpanAttributes,
@@ -376,9 +377,10 @@ export class MqttConnection {
 
   /** Hono's upload span, sampled as the tenant's `tracing` object says. */
   private async traced(request: Parameters<MqttConnectionRuntime['uploader']['upload']>[0]) {
-    const tenant = await this.ctx.runtime.clients.tenant
-      .get(request.tenantId)
-      .catch(() => undefined);
+    // The tenant's sampling mode only matters where spans are recorded.
+    const tenant = isTracingEnabled()
+      ? await this.ctx.runtime.clients.tenant.get(request.tenantId).catch(() => undefined)
+      : undefined;
     const authId = this.authenticated?.authId;
     return withSpan(
       `upload ${request.endpoint}`,

@@ -1,3 +1,7 @@
+import type { X509Certificate } from 'node:crypto';
+
+import { subjectOf } from '../common/distinguished-name';
+
 /**
  * The placeholders that Hono's `IdentityTemplate` supports in `auth-id-template` and
  * `auto-provisioning-device-id-template` of a trusted CA: the whole RFC 2253 subject DN and its
@@ -34,6 +38,27 @@ export function checkIdentityTemplate(template: string): string | undefined {
     return `template [${template}] contains unsupported placeholders ${unsupported.join(', ')}`;
   }
   return undefined;
+}
+
+function firstValue(subject: string, attribute: string): string | undefined {
+  // Node prints a subject one attribute per line, e.g. "O=Eclipse\nCN=device-1".
+  for (const line of subject.split('\n')) {
+    if (line.startsWith(`${attribute}=`)) return line.slice(attribute.length + 1);
+  }
+  return undefined;
+}
+
+/**
+ * The values an identity template can refer to, from a certificate: its RFC 2253 subject DN (as
+ * Hono prints it) and the first CN, OU and O.
+ */
+export function identitySubject(certificate: X509Certificate): IdentitySubject {
+  return {
+    dn: subjectOf(certificate).dn,
+    cn: firstValue(certificate.subject, 'CN'),
+    ou: firstValue(certificate.subject, 'OU'),
+    o: firstValue(certificate.subject, 'O'),
+  };
 }
 
 /** The subject values an identity template can refer to. */

@@ -12,6 +12,7 @@ import {
   CredentialType,
   DEFAULT_CREDENTIALS_MAX_AGE_SECONDS,
   GetCredentialsRequestSchema,
+  identitySubject,
   issuerOf,
   matchesClientContext,
   maxAge,
@@ -27,7 +28,7 @@ import {
 import { DeviceDirectory, TenantDirectory } from '@tessera/registry-kit';
 
 import { parseCertificate } from './x509';
-import { identitySubject, X509AutoProvisioner } from './x509-auto-provisioner';
+import { X509AutoProvisioner } from './x509-auto-provisioner';
 
 /** A Credentials API answer: the credentials and how long an adapter may cache them. */
 export interface CredentialsLookup {

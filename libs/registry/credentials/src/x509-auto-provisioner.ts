@@ -12,49 +12,22 @@ import {
   type DeviceId,
   DeviceIdSchema,
   formatHonoTimestamp,
+  identitySubject,
   issuerOf,
   ResourceConflictError,
-  subjectOf,
   type TenantId,
 } from '@tessera/registry-api';
-import { DeviceDirectory, outboxMessageOf } from '@tessera/registry-kit';
-import { counter } from '@tessera/telemetry';
-
-/** The failure reasons of the provisioning counter, by status. */
-export function failureReason(error: unknown): string {
-  const status = error instanceof ClientError ? error.status : undefined;
-  if (status === 400) return 'invalid-id';
-  if (status === 403) return 'limit-reached';
-  if (status === 409) return 'conflict';
-  if (status === 404) return 'unknown-tenant';
-  return 'unavailable';
-}
+import {
+  countProvisioning,
+  DeviceDirectory,
+  outboxMessageOf,
+  provisioningFailureReason,
+} from '@tessera/registry-kit';
 
 /** The authority an auto-provisioned gateway gets (Hono). */
 const AUTO_PROVISIONING_ENABLED = 'auto-provisioning-enabled';
 
 type Json = Record<string, unknown>;
-
-function firstValue(subject: string, attribute: string): string | undefined {
-  for (const line of subject.split('\n')) {
-    if (line.startsWith(`${attribute}=`)) return line.slice(attribute.length + 1);
-  }
-  return undefined;
-}
-
-/** The subject values identity templates refer to. */
-export function identitySubject(certificate: X509Certificate): {
-  dn: string;
-  cn?: string;
-  ou?: string;
-  o?: string;
-} {
-  const dn = subjectOf(certificate).dn;
-  const cn = firstValue(certificate.subject, 'CN');
-  const ou = firstValue(certificate.subject, 'OU');
-  const o = firstValue(certificate.subject, 'O');
-  return { dn, ...(cn && { cn }), ...(ou && { ou }), ...(o && { o }) };
-}
 
 /**
  * A device id derived from the certificate (a version-8 UUID over its SHA-256), where Hono picks a
@@ -164,7 +137,7 @@ export class X509AutoProvisioner {
       }
       created = result.created;
     } catch (error) {
-      this.count('failed', failureReason(error));
+      this.count('failed', provisioningFailureReason(error));
       throw error;
     }
     try {
@@ -256,13 +229,6 @@ export class X509AutoProvisioner {
   }
 
   private count(outcome: string, reason: string): void {
-    counter(
-      'tessera.provisioning.attempts',
-      'Auto-provisioning attempts by outcome and reason',
-    ).add(1, {
-      path: 'certificate',
-      outcome,
-      reason,
-    });
+    countProvisioning('certificate', outcome, reason);
   }
 }

@@ -2,28 +2,14 @@ import { Injectable } from '@nestjs/common';
 
 import type { JsonObject, StoredDevice } from '@tessera/persistence';
 import { formatHonoTimestamp } from '@tessera/registry-api';
-import type { AutoProvisionRequest } from '@tessera/registry-kit';
-import { counter } from '@tessera/telemetry';
+import {
+  type AutoProvisionRequest,
+  countProvisioning,
+  provisioningFailureReason,
+} from '@tessera/registry-kit';
 
 import { DeviceManagementService } from './device-management.service';
 import { ProvisioningNotifier } from './provisioning-notifier';
-
-const attempts = counter(
-  'tessera.provisioning.attempts',
-  'Auto-provisioning attempts by path, outcome and reason',
-);
-
-function count(outcome: string, path: string, reason: string): void {
-  attempts.add(1, { path, outcome, reason });
-}
-
-function reasonOf(error: unknown): string {
-  const status = (error as { status?: unknown }).status;
-  if (status === 400) return 'invalid-id';
-  if (status === 403) return 'limit-reached';
-  if (status === 409) return 'conflict';
-  return 'unavailable';
-}
 
 /** The authority that lets a gateway auto-provision its edge devices (Hono). */
 export const AUTO_PROVISIONING_ENABLED = 'auto-provisioning-enabled';
@@ -74,10 +60,10 @@ export class DeviceAutoProvisioner {
     };
     try {
       const result = await this.provision(tenantId, deviceId, device);
-      count(result.created ? 'provisioned' : 'existing', 'gateway', 'edge-device');
+      countProvisioning('gateway', result.created ? 'provisioned' : 'existing', 'edge-device');
       return result;
     } catch (error) {
-      count('failed', 'gateway', reasonOf(error));
+      countProvisioning('gateway', 'failed', provisioningFailureReason(error));
       throw error;
     }
   }

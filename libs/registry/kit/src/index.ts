@@ -18,3 +18,4 @@ export * from './registry-amqp.config';
 export * from './provisioning-notification.client';
 export * from './provisioning-notification-client.module';
 export * from './traced-handler';
+export * from './provisioning-metrics';
