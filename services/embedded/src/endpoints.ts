@@ -11,8 +11,8 @@ export interface Endpoints {
     readonly tenants: string;
     readonly devices: string;
     readonly credentials: string;
-    /** `none` (loopback only) or `basic` (HTTP Basic, users from MANAGEMENT_USERS). */
-    readonly auth: 'none' | 'basic';
+    /** `none` (loopback only) or `required` (HTTP Basic users and/or bearer JWTs). */
+    readonly auth: 'none' | 'required';
   };
   readonly health: {
     readonly liveness: string;

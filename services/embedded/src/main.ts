@@ -19,9 +19,9 @@ import {
   resolveManagementAuth,
   resolveRegistryAmqp,
 } from '@tessera/registry-kit';
-import { createHttpApp } from '@tessera/service-nest';
+import { createHttpApp, LogConfig } from '@tessera/service-nest';
 
-import { EmbeddedConfig } from './embedded.config';
+import { EmbeddedConfig, managementListener } from './embedded.config';
 import { devCertificate } from './dev-certificate';
 import { EmbeddedAdapters } from './embedded-adapters';
 import { EmbeddedModule } from './embedded.module';
@@ -37,8 +37,9 @@ async function main(): Promise<void> {
     amqp: RegistryAmqpConfig,
     notifications: ProvisioningNotificationClientConfig,
     adapter: AdapterConfig,
+    log: LogConfig,
   });
-  // Unauthenticated only on loopback (the default there); anywhere else MANAGEMENT_USERS is required.
+  // Unauthenticated only on loopback (the default there); anywhere else users or a JWT key are required.
   const auth = resolveManagementAuth(config.auth, {
     embeddedDevMode: true,
     host: config.embedded.host,
@@ -76,12 +77,11 @@ async function main(): Promise<void> {
         runtime,
       }
     : undefined;
-  const { app, port } = await createHttpApp(
+  // HTTPS with MANAGEMENT_TLS_KEY/_CERT (and client certificates with MANAGEMENT_TLS_CLIENT_CA).
+  const management = managementListener(config.embedded);
+  const { app, port, scheme } = await createHttpApp(
     EmbeddedModule.forRoot({ ...config, auth, amqp, adapters }),
-    {
-      host: config.embedded.host,
-      port: config.embedded.managementPort,
-    },
+    { ...management, logLevel: config.log.level },
   );
   const store = app.get<Store>(STORE);
   const demoTenant = await ensureDemoTenant(
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
   const amqpHost = amqp.host === '0.0.0.0' ? '127.0.0.1' : amqp.host;
   const amqpUrl = `${amqp.tls ? 'amqps' : 'amqp'}://${amqpHost}:${String(amqpPort)}`;
   const shown = config.embedded.host === '0.0.0.0' ? '127.0.0.1' : config.embedded.host;
-  const base = `http://${shown}:${String(port)}`;
+  const base = `${scheme}://${shown}:${String(port)}`;
   const running = adapters === undefined ? undefined : app.get(EmbeddedAdapters);
   const local = (url: string | undefined): string | undefined =>
     url?.replace('//0.0.0.0:', '//127.0.0.1:');
@@ -160,8 +160,13 @@ async function main(): Promise<void> {
         ? `  northbound       Kafka ${messaging.brokers.join(',')}  (hono.telemetry.<tenant>, hono.event.<tenant>)`
         : `  northbound       ${amqpUrl}  (receive from telemetry/<tenant>, event/<tenant>)`,
       auth.mode === 'none'
-        ? '  management auth  none: open to this machine only (set MANAGEMENT_USERS to require HTTP Basic)'
-        : `  management auth  HTTP Basic (${String(auth.users.length)} user(s) from MANAGEMENT_USERS)`,
+        ? '  management auth  none: open to this machine only (set MANAGEMENT_USERS or MANAGEMENT_JWT_* to require authentication)'
+        : `  management auth  ${[
+            auth.users.length > 0 ? `HTTP Basic (${String(auth.users.length)} user(s))` : '',
+            auth.jwt ? `bearer JWT (issuer ${auth.jwt.issuer})` : '',
+          ]
+            .filter((m) => m !== '')
+            .join(', ')}`,
       `  health           ${endpoints.health.liveness}  ${endpoints.health.readiness}`,
       `  metrics          ${endpoints.health.metrics}`,
       `  store            ${store.driver} (${store.location})`,

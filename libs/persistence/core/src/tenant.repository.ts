@@ -1,6 +1,11 @@
 import type { NewOutboxMessage, OutboxMessage, OutboxReader } from './outbox';
 import type { JsonObject, Page, SearchQuery } from './search';
 
+/** A tenant search, optionally restricted to some tenant ids. */
+export interface TenantSearchQuery extends SearchQuery {
+  readonly ids?: readonly string[] | undefined;
+}
+
 /** The keys a tenant store must index, derived from the document by the tenant service. */
 export interface TenantKeys {
   /** Unique across tenants; `get` by id also matches it. */
@@ -73,8 +78,11 @@ export abstract class TenantRepository implements OutboxReader {
     outbox: readonly NewOutboxMessage[],
   ): Promise<void>;
 
-  /** Tenants matching every filter, sorted, one page; `total` counts all matches. */
-  abstract search(query: SearchQuery): Promise<Page<StoredTenant>>;
+  /**
+   * Tenants matching every filter, sorted, one page; `total` counts all matches. With `ids`, only
+   * those tenants are searched (the ones a management user may see).
+   */
+  abstract search(query: TenantSearchQuery): Promise<Page<StoredTenant>>;
 
   abstract pendingNotifications(limit: number): Promise<OutboxMessage[]>;
   abstract acknowledgeNotifications(ids: readonly string[]): Promise<void>;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import type { Collection, Db } from 'mongodb';
+import type { Collection, Db, Filter } from 'mongodb';
 
 import {
   type JsonObject,
@@ -8,7 +8,7 @@ import {
   type OutboxMessage,
   type Page,
   PersistenceErrors,
-  type SearchQuery,
+  type TenantSearchQuery,
   type StoredTenant,
   type TenantKeys,
   TenantRepository,
@@ -184,12 +184,13 @@ export class MongoTenantRepository extends TenantRepository {
     if (result.matchedCount === 0) await this.explainMiss(id);
   }
 
-  async search(query: SearchQuery): Promise<Page<StoredTenant>> {
-    const { filter, sort } = buildMongoSearch<TenantDocument>(
-      'document',
-      query.filters,
-      query.sort,
-    );
+  async search(query: TenantSearchQuery): Promise<Page<StoredTenant>> {
+    const search = buildMongoSearch<TenantDocument>('document', query.filters, query.sort);
+    const { sort } = search;
+    const filter: Filter<TenantDocument> =
+      query.ids === undefined
+        ? search.filter
+        : { $and: [search.filter, { _id: { $in: [...query.ids] } }] };
     const [total, docs] = await this.run(() =>
       Promise.all([
         this.tenants.countDocuments(filter),

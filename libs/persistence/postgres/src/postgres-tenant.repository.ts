@@ -8,7 +8,7 @@ import {
   type OutboxMessage,
   type Page,
   PersistenceErrors,
-  type SearchQuery,
+  type TenantSearchQuery,
   type StoredTenant,
   type TenantKeys,
   TenantRepository,
@@ -176,8 +176,14 @@ export class PostgresTenantRepository extends TenantRepository {
     if (!deleted) await this.explainMiss(id);
   }
 
-  async search(query: SearchQuery): Promise<Page<StoredTenant>> {
-    const { where, orderBy, params } = buildJsonbSearch('document', query.filters, query.sort);
+  async search(query: TenantSearchQuery): Promise<Page<StoredTenant>> {
+    const search = buildJsonbSearch('document', query.filters, query.sort);
+    const { orderBy, params } = search;
+    let { where } = search;
+    if (query.ids !== undefined) {
+      params.push(query.ids);
+      where = `${where} AND id = ANY($${String(params.length)})`;
+    }
     return this.run(() =>
       pagedQuery(
         this.dataSource,

@@ -175,6 +175,15 @@ export function describeTenantRepositoryContract(
       expect(desc.total).toBe(3);
       expect(desc.result.map((t) => t.id)).toEqual([id('s2'), id('s1')]);
 
+      const restricted = await sut.search({
+        ...page({ filters: [mine, marked], sort: [{ field: '/ext/n', direction: 'asc' }] }),
+        ids: [id('s1'), id('s2'), id('absent')],
+      });
+      expect(restricted.total).toBe(2);
+      expect(restricted.result.map((t) => t.id)).toEqual([id('s2'), id('s1')]);
+      const noIds = await sut.search({ ...page({ filters: [mine] }), ids: [] });
+      expect(noIds).toEqual({ total: 0, result: [] });
+
       const countOnly = await sut.search(page({ filters: [mine, marked], pageSize: 0 }));
       expect(countOnly).toEqual({ total: 3, result: [] });
 

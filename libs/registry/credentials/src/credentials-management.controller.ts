@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Put, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 
-import { expectedVersion, jsonBody } from '@tessera/registry-kit';
+import { expectedVersion, jsonBody, Requires } from '@tessera/registry-kit';
 
 import { CredentialsManagementService } from './credentials-management.service';
 
@@ -11,6 +11,7 @@ export class CredentialsManagementController {
   constructor(private readonly service: CredentialsManagementService) {}
 
   @Get(':tenantId/:deviceId')
+  @Requires('READ_TARGET_SECURITY_TOKEN')
   async get(
     @Param('tenantId') tenantId: string,
     @Param('deviceId') deviceId: string,
@@ -22,6 +23,7 @@ export class CredentialsManagementController {
   }
 
   @Put(':tenantId/:deviceId')
+  @Requires('UPDATE_TARGET')
   async set(
     @Param('tenantId') tenantId: string,
     @Param('deviceId') deviceId: string,

@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 
 import { ClientError } from '@tessera/registry-api';
-import { AUTO_PROVISIONING_PATH, jsonBody } from '@tessera/registry-kit';
+import { AUTO_PROVISIONING_PATH, jsonBody, Requires } from '@tessera/registry-kit';
 
 import { DeviceAutoProvisioner } from './device-auto-provisioner';
 import { ProvisioningNotifier } from './provisioning-notifier';
@@ -15,10 +15,12 @@ const RequestSchema = z.object({
 
 /**
  * The credentials service's way to create an auto-provisioned device (service-to-service, behind
- * the management API's authentication; not part of Hono's API): 201 when created, 200 when the
+ * the management API's authentication, for platform-wide `PROVISION_TARGET` holders such as the
+ * `registry-service` role; not part of Hono's API): 201 when created, 200 when the
  * device exists already, with `{"auto-provisioned": boolean}`.
  */
 @Controller(AUTO_PROVISIONING_PATH.slice(1))
+@Requires('PROVISION_TARGET', 'platform')
 export class AutoProvisioningController {
   constructor(
     private readonly provisioner: DeviceAutoProvisioner,

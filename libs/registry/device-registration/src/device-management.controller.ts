@@ -1,7 +1,7 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Put, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 
-import { expectedVersion, jsonBody, rawQuery } from '@tessera/registry-kit';
+import { expectedVersion, jsonBody, rawQuery, Requires } from '@tessera/registry-kit';
 
 import { DeviceManagementService } from './device-management.service';
 
@@ -11,6 +11,7 @@ export class DeviceManagementController {
   constructor(private readonly service: DeviceManagementService) {}
 
   @Post(':tenantId')
+  @Requires('CREATE_TARGET')
   async createWithGeneratedId(
     @Param('tenantId') tenantId: string,
     @Req() req: Request,
@@ -20,6 +21,7 @@ export class DeviceManagementController {
   }
 
   @Post(':tenantId/:deviceId')
+  @Requires('CREATE_TARGET')
   async createWithId(
     @Param('tenantId') tenantId: string,
     @Param('deviceId') deviceId: string,
@@ -30,17 +32,20 @@ export class DeviceManagementController {
   }
 
   @Get(':tenantId')
+  @Requires('READ_TARGET')
   async search(@Param('tenantId') tenantId: string, @Req() req: Request): Promise<unknown> {
     return this.service.search(tenantId, rawQuery(req));
   }
 
   @Delete(':tenantId')
+  @Requires('DELETE_TARGET')
   @HttpCode(204)
   async deleteAll(@Param('tenantId') tenantId: string): Promise<void> {
     await this.service.deleteAll(tenantId);
   }
 
   @Get(':tenantId/:deviceId')
+  @Requires('READ_TARGET')
   async read(
     @Param('tenantId') tenantId: string,
     @Param('deviceId') deviceId: string,
@@ -51,6 +56,7 @@ export class DeviceManagementController {
   }
 
   @Put(':tenantId/:deviceId')
+  @Requires('UPDATE_TARGET')
   async update(
     @Param('tenantId') tenantId: string,
     @Param('deviceId') deviceId: string,
@@ -67,6 +73,7 @@ export class DeviceManagementController {
   }
 
   @Delete(':tenantId/:deviceId')
+  @Requires('DELETE_TARGET')
   @HttpCode(204)
   async delete(
     @Param('tenantId') tenantId: string,

@@ -13,6 +13,7 @@ export {
 export * from './http-query';
 export * from './management-auth.config';
 export * from './management-auth.guard';
+export * from './management-authz';
 export * from './amqp-reply';
 export * from './registry-amqp.config';
 export * from './provisioning-notification.client';

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, createPublicKey, randomBytes } from 'node:crypto';
 
 import {
   type CanActivate,
@@ -6,15 +6,27 @@ import {
   type ExecutionContext,
   Inject,
   Injectable,
+  Logger,
   Module,
+  SetMetadata,
 } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, Reflector } from '@nestjs/core';
 import bcrypt from 'bcryptjs';
 import type { Request } from 'express';
+import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
 
-import { ClientError } from '@tessera/registry-api';
+import { ClientError, NotFoundError } from '@tessera/registry-api';
 
-import type { ManagementAuth, ManagementUser } from './management-auth.config';
+import type { ManagementAccount, ManagementAuth, ManagementJwt } from './management-auth.config';
+import {
+  authorize,
+  type Grant,
+  LOCAL_ADMIN,
+  parseGrant,
+  type Permission,
+  type Principal,
+  tenantsWith,
+} from './management-authz';
 
 /** DI token of the effective {@link ManagementAuth}. */
 export const MANAGEMENT_AUTH = Symbol('tessera.management-auth');
@@ -43,33 +55,173 @@ function unauthorized(): ClientError {
 }
 
 /**
- * HTTP Basic authentication of the management API against bcrypt hashes. bcrypt is slow on purpose,
- * so a successful check is remembered for a minute under an HMAC of user and password (with a key
- * that never leaves the process); concurrent requests with the same credentials share one check.
+ * What a route needs: a permission on the route's `:tenantId` (`tenant`), platform-wide
+ * (`platform`), or on at least one tenant, the route showing only those (`visible`, searches).
+ */
+export interface RouteRule {
+  readonly permission: Permission;
+  readonly scope: 'tenant' | 'platform' | 'visible';
+}
+
+const RULE = 'tessera.management.rule';
+
+/**
+ * Declares the permission a management route needs (see {@link RouteRule}; `tenant` by default).
+ * Routes without a rule are for platform admins only, so a new route is never open by mistake.
+ */
+export const Requires = (permission: Permission, scope: RouteRule['scope'] = 'tenant') =>
+  SetMetadata(RULE, { permission, scope } satisfies RouteRule);
+
+const PRINCIPAL = Symbol('tessera.principal');
+
+/** The authenticated caller of a request the guard let through. */
+export function principalOf(request: Request): Principal {
+  return (request as Request & { [PRINCIPAL]?: Principal })[PRINCIPAL] ?? { name: '', grants: [] };
+}
+
+const ASYMMETRIC = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+];
+
+/**
+ * Verifies bearer tokens: signature (asymmetric algorithms only, so a public key can never be
+ * used as an HMAC secret), `iss`, `aud`, `exp`/`nbf` with 30 s of clock skew; the grants come from
+ * the roles claim. Unknown grants are ignored (a token may carry roles of other applications).
+ */
+export class JwtVerifier {
+  private readonly key: Parameters<typeof jwtVerify>[1];
+
+  constructor(private readonly settings: ManagementJwt) {
+    this.key =
+      settings.jwksUrl !== undefined
+        ? createRemoteJWKSet(new URL(settings.jwksUrl))
+        : createPublicKey(settings.publicKey ?? '');
+  }
+
+  /** @returns the caller, or undefined for any token that does not verify. */
+  async verify(token: string): Promise<Principal | undefined> {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, this.key, {
+        issuer: this.settings.issuer,
+        audience: this.settings.audience,
+        algorithms: ASYMMETRIC,
+        clockTolerance: 30,
+        requiredClaims: ['exp', 'sub'],
+      }));
+    } catch {
+      return undefined;
+    }
+    return {
+      name: payload.sub ?? '',
+      grants: grantsOf(claimAt(payload, this.settings.rolesClaim)),
+    };
+  }
+}
+
+function claimAt(payload: JWTPayload, path: string): unknown {
+  let value: unknown = payload;
+  for (const key of path.split('.')) {
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+function grantsOf(claim: unknown): Grant[] {
+  const texts = Array.isArray(claim) ? claim : typeof claim === 'string' ? claim.split(' ') : [];
+  return texts.flatMap((t) => {
+    const grant = typeof t === 'string' ? parseGrant(t) : 'not a string';
+    return typeof grant === 'string' ? [] : [grant];
+  });
+}
+
+function visibleAny(principal: Principal, permission: Permission): 'allow' | 'forbidden' {
+  const tenants = tenantsWith(principal, permission);
+  return tenants === 'all' || tenants.length > 0 ? 'allow' : 'forbidden';
+}
+
+/**
+ * Authentication and authorization of the management API. Callers authenticate with HTTP Basic
+ * against bcrypt hashes or with a bearer JWT; each route's {@link Requires} rule is then checked
+ * against the caller's grants: 403 without the permission, and 404, exactly as for a missing
+ * tenant, when the caller holds no role for the route's tenant (it may not learn that it exists).
+ *
+ * bcrypt is slow on purpose, so a successful check is remembered for a minute under an HMAC of user
+ * and password (with a key that never leaves the process); concurrent requests with the same
+ * credentials share one check.
  */
 @Injectable()
 export class ManagementAuthGuard implements CanActivate {
+  private readonly logger = new Logger('management-auth');
   private readonly key = randomBytes(32);
   private readonly verified = new Map<string, number>();
   private readonly pending = new Map<string, Promise<boolean>>();
+  private readonly jwt: JwtVerifier | undefined;
 
-  constructor(@Inject(MANAGEMENT_AUTH) private readonly auth: ManagementAuth) {}
+  constructor(
+    @Inject(MANAGEMENT_AUTH) private readonly auth: ManagementAuth,
+    private readonly reflector: Reflector,
+  ) {
+    this.jwt = auth.mode === 'required' && auth.jwt ? new JwtVerifier(auth.jwt) : undefined;
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     // Other transports (AMQP) authenticate their peers themselves.
-    if (this.auth.mode === 'none' || context.getType() !== 'http') return true;
+    if (context.getType() !== 'http') return true;
     const request = context.switchToHttp().getRequest<Request>();
     if (OPEN_PATHS.has(request.path)) return true;
-    const credentials = basicCredentials(request.headers.authorization);
+    const principal = this.auth.mode === 'none' ? LOCAL_ADMIN : await this.authenticate(request);
+    (request as Request & { [PRINCIPAL]?: Principal })[PRINCIPAL] = principal;
+    const rule = this.reflector.getAllAndOverride<RouteRule | undefined>(RULE, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    const param: unknown = request.params['tenantId'];
+    const tenantId = rule?.scope === 'tenant' && typeof param === 'string' ? param : undefined;
+    const decision =
+      rule?.scope === 'visible'
+        ? visibleAny(principal, rule.permission)
+        : authorize(principal, rule?.permission ?? 'CREATE_TENANT', tenantId);
+    if (decision === 'allow') return true;
+    this.logger.debug(`${principal.name}: ${request.method} ${request.path} ${decision}`);
+    if (decision === 'hidden' && tenantId !== undefined) {
+      // The very error a missing tenant gives.
+      throw new NotFoundError('TENANT.NOT_FOUND', `tenant ${tenantId} not found`, { tenantId });
+    }
+    throw new ClientError(403, 'MANAGEMENT.FORBIDDEN', 'not allowed');
+  }
+
+  private async authenticate(request: Request): Promise<Principal> {
+    if (this.auth.mode === 'none') return LOCAL_ADMIN;
+    const header = request.headers.authorization ?? '';
+    const bearer = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)\s*$/i.exec(header);
+    if (bearer?.[1] !== undefined) {
+      const principal = this.jwt === undefined ? undefined : await this.jwt.verify(bearer[1]);
+      if (principal === undefined) throw unauthorized();
+      return principal;
+    }
+    const credentials = basicCredentials(header);
     if (credentials === undefined) throw unauthorized();
+    const account = this.auth.users.find((u) => u.name === credentials.user);
     if (!(await this.check(this.auth.users, credentials.user, credentials.password))) {
       throw unauthorized();
     }
-    return true;
+    return { name: credentials.user, grants: account?.grants ?? [] };
   }
 
   private async check(
-    users: readonly ManagementUser[],
+    users: readonly ManagementAccount[],
     name: string,
     password: string,
   ): Promise<boolean> {
@@ -93,7 +245,7 @@ export class ManagementAuthGuard implements CanActivate {
   }
 
   private async verify(
-    users: readonly ManagementUser[],
+    users: readonly ManagementAccount[],
     name: string,
     password: string,
   ): Promise<boolean> {

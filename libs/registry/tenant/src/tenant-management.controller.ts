@@ -6,9 +6,13 @@ import {
   createdResponse,
   expectedVersion,
   jsonBody,
+  authorize,
   locationOf,
+  principalOf,
   rawQuery,
+  Requires,
   setEtag,
+  tenantsWith,
 } from '@tessera/registry-kit';
 
 import { TenantManagementService } from './tenant-management.service';
@@ -21,6 +25,7 @@ export class TenantManagementController {
   constructor(private readonly service: TenantManagementService) {}
 
   @Post()
+  @Requires('CREATE_TENANT', 'platform')
   @HttpCode(201)
   async createWithGeneratedId(
     @Req() request: Request,
@@ -31,6 +36,7 @@ export class TenantManagementController {
   }
 
   @Post(':tenantId')
+  @Requires('CREATE_TENANT', 'platform')
   @HttpCode(201)
   async createWithId(
     @Param('tenantId') tenantId: string,
@@ -42,11 +48,15 @@ export class TenantManagementController {
   }
 
   @Get()
+  @Requires('READ_TENANT', 'visible')
   search(@Req() request: Request): Promise<SearchTenantsResult> {
-    return this.service.search(rawQuery(request));
+    // Only the tenants the caller may read are found.
+    const visible = tenantsWith(principalOf(request), 'READ_TENANT');
+    return this.service.search(rawQuery(request), visible === 'all' ? undefined : visible);
   }
 
   @Get(':tenantId')
+  @Requires('READ_TENANT')
   async read(
     @Param('tenantId') tenantId: string,
     @Res({ passthrough: true }) response: Response,
@@ -57,6 +67,7 @@ export class TenantManagementController {
   }
 
   @Put(':tenantId')
+  @Requires('UPDATE_TENANT')
   @HttpCode(204)
   async update(
     @Param('tenantId') tenantId: string,
@@ -64,10 +75,17 @@ export class TenantManagementController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<void> {
     const body = jsonBody(request, { required: true });
-    setEtag(response, await this.service.update(tenantId, body, expectedVersion(request)));
+    // Quotas are the operator's: a tenant admin may change everything else.
+    const keepLimits =
+      authorize(principalOf(request), 'UPDATE_TENANT_LIMITS', tenantId) !== 'allow';
+    setEtag(
+      response,
+      await this.service.update(tenantId, body, expectedVersion(request), { keepLimits }),
+    );
   }
 
   @Delete(':tenantId')
+  @Requires('DELETE_TENANT')
   @HttpCode(204)
   async delete(@Param('tenantId') tenantId: string, @Req() request: Request): Promise<void> {
     await this.service.delete(tenantId, expectedVersion(request));

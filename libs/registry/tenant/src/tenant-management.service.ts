@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 
 import { Injectable, Optional } from '@nestjs/common';
 
@@ -137,16 +138,48 @@ export class TenantManagementService {
     tenantId: string,
     body: unknown,
     expectedVersion: string | undefined,
+    options: { keepLimits?: boolean } = {},
   ): Promise<ResourceVersion> {
     const id = this.tenantId(tenantId);
     const tenant = this.parse(body, id);
     const keys = tenantKeysOf(tenant);
     await this.assertKeysAvailable(id, keys);
-    const version = await this.tenants.update(id, toDocument(tenant), keys, expectedVersion, [
+    const document = toDocument(tenant);
+    const expected =
+      options.keepLimits === true
+        ? await this.assertLimitsKept(id, document, expectedVersion)
+        : expectedVersion;
+    const version = await this.tenants.update(id, document, keys, expected, [
       this.notification('UPDATE', id, tenant),
     ]);
     this.directory?.forget(id);
     return asVersion(version);
+  }
+
+  /**
+   * For callers who may not change quotas (tenant admins): refuses an update that changes the
+   * limits, and pins the update to the version compared, so a concurrent change cannot slip by.
+   * @returns the version the update must match.
+   * @throws ClientError 403 when the limits would change, NotFoundError 404.
+   */
+  private async assertLimitsKept(
+    id: TenantId,
+    document: JsonObject,
+    expectedVersion: string | undefined,
+  ): Promise<string> {
+    const stored = await this.tenants.findById(id);
+    if (stored === undefined) throw notFound(id);
+    for (const limits of ['registration-limits', 'resource-limits']) {
+      if (!isDeepStrictEqual(stored.document[limits], document[limits])) {
+        throw new ClientError(
+          403,
+          'TENANT.LIMITS_READ_ONLY',
+          `only a platform admin may change ${limits}`,
+          { tenantId: id },
+        );
+      }
+    }
+    return expectedVersion ?? stored.version;
   }
 
   /** @throws ClientError 400, NotFoundError 404, ResourceConflictError 412 (version mismatch). */
@@ -158,12 +191,13 @@ export class TenantManagementService {
 
   /**
    * Hono's tenant search over the raw query (`pageSize`, `pageOffset` as a page number, repeatable
-   * `filterJson` and `sortJson`). `pageSize=0` returns only the total.
+   * `filterJson` and `sortJson`). `pageSize=0` returns only the total. With `ids`, only those
+   * tenants are searched (the caller's).
    * @throws ClientError 400 (malformed query), NotFoundError 404 when nothing matches.
    */
-  async search(rawQuery: unknown): Promise<SearchTenantsResult> {
+  async search(rawQuery: unknown, ids?: readonly string[]): Promise<SearchTenantsResult> {
     const parsed = parseOrThrow(SearchTenantsQuerySchema, rawQuery, 'TENANT.INVALID_SEARCH');
-    const query = toSearchQuery(parsed);
+    const query = { ...toSearchQuery(parsed), ids };
     // One row is requested for a count-only search: the total comes with the rows.
     const page = await this.tenants.search(
       parsed.pageSize === 0 ? { ...query, pageSize: 1 } : query,

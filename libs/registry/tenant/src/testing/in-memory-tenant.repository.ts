@@ -8,7 +8,7 @@ import {
   type OutboxMessage,
   type Page,
   PersistenceErrors,
-  type SearchQuery,
+  type TenantSearchQuery,
   type StoredTenant,
   type TenantKeys,
   TenantRepository,
@@ -102,9 +102,10 @@ export class InMemoryTenantRepository extends TenantRepository {
     });
   }
 
-  search(query: SearchQuery): Promise<Page<StoredTenant>> {
+  search(query: TenantSearchQuery): Promise<Page<StoredTenant>> {
     return settle(() => {
       const matches = [...this.tenants.values()]
+        .filter((t) => query.ids === undefined || query.ids.includes(t.id))
         .filter((t) => query.filters.every((f) => matchesFilter(t.document, f)))
         .sort((a, b) => {
           for (const s of query.sort) {
