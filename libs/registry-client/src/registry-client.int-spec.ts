@@ -25,6 +25,8 @@ import { createRegistryClients, type RegistryClients } from './create-registry-c
 
 const { postgresUrl, kafkaBrokers } = infraEnv();
 const ADMIN = { name: 'admin', password: 'admin-pw' };
+// The services call each other with the least role that works: tenant and device reads, provisioning.
+const SERVICE = { name: 'svc', password: 'svc-pw' };
 const ADAPTER = { name: 'adapter', password: 'adapter-pw' };
 const READY = /listening on amqp:\/\//;
 
@@ -57,10 +59,13 @@ describe('registry client against the distributed registry services', () => {
       KAFKA_BROKERS: kafkaBrokers.join(','),
       HTTP_HOST: '127.0.0.1',
       AMQP_HOST: '127.0.0.1',
-      MANAGEMENT_USERS: `${ADMIN.name}:${bcrypt.hashSync(ADMIN.password, 4)}`,
+      MANAGEMENT_USERS: [
+        `${ADMIN.name}:${bcrypt.hashSync(ADMIN.password, 4)}`,
+        `${SERVICE.name}:${bcrypt.hashSync(SERVICE.password, 4)}:registry-service`,
+      ].join(','),
       AMQP_USERS: `${ADAPTER.name}:${bcrypt.hashSync(ADAPTER.password, 4)}`,
-      REGISTRY_SERVICE_USER: ADMIN.name,
-      REGISTRY_SERVICE_PASSWORD: ADMIN.password,
+      REGISTRY_SERVICE_USER: SERVICE.name,
+      REGISTRY_SERVICE_PASSWORD: SERVICE.password,
       BCRYPT_COST: '4',
     };
     const ports = await Promise.all(Array.from({ length: 6 }, () => freePort()));
