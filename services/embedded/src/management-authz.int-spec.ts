@@ -363,7 +363,7 @@ describe('management API roles (curl; HTTP Basic and bearer JWT)', () => {
     expect((await admin(`/v1/devices/${other}/d1`)).status).toBe(200);
   });
 
-  it("leaves a tenant's quotas to the platform admin", async () => {
+  it("leaves a tenant's quotas and trust anchor group to the platform admin", async () => {
     const limited = { 'registration-limits': { 'max-devices': 5 }, ext: { v: 1 } };
     expect((await admin(`/v1/tenants/${own}`, 'PUT', limited)).status).toBe(204);
     const before = await admin(`/v1/tenants/${own}`);
@@ -372,6 +372,7 @@ describe('management API roles (curl; HTTP Basic and bearer JWT)', () => {
       { 'registration-limits': { 'max-devices': 500 }, ext: { v: 2 } },
       { ext: { v: 2 } },
       { 'registration-limits': { 'max-devices': 5 }, 'resource-limits': { 'max-connections': 9 } },
+      { 'registration-limits': { 'max-devices': 5 }, 'trust-anchor-group': 'shared' },
     ]) {
       const reply = await curl(url(`/v1/tenants/${own}`), 'PUT', tenantAdmin, change);
       expect({ change, status: reply.status }).toEqual({ change, status: 403 });

@@ -9,8 +9,11 @@ export const PERMISSIONS = [
   'READ_TENANT',
   'UPDATE_TENANT',
   'DELETE_TENANT',
-  /** Changing a tenant's `registration-limits` and `resource-limits`: its quotas are the operator's. */
-  'UPDATE_TENANT_LIMITS',
+  /**
+   * Changing a tenant's quotas (`registration-limits`, `resource-limits`) and its
+   * `trust-anchor-group` (sharing CA subject DNs with other tenants): the operator's decisions.
+   */
+  'UPDATE_TENANT_PLATFORM_FIELDS',
   'CREATE_TARGET',
   'READ_TARGET',
   'UPDATE_TARGET',

@@ -75,12 +75,12 @@ export class TenantManagementController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<void> {
     const body = jsonBody(request, { required: true });
-    // Quotas are the operator's: a tenant admin may change everything else.
-    const keepLimits =
-      authorize(principalOf(request), 'UPDATE_TENANT_LIMITS', tenantId) !== 'allow';
+    // Quotas and trust anchor groups are the operator's: a tenant admin may change the rest.
+    const keepPlatformFields =
+      authorize(principalOf(request), 'UPDATE_TENANT_PLATFORM_FIELDS', tenantId) !== 'allow';
     setEtag(
       response,
-      await this.service.update(tenantId, body, expectedVersion(request), { keepLimits }),
+      await this.service.update(tenantId, body, expectedVersion(request), { keepPlatformFields }),
     );
   }
 

@@ -52,6 +52,9 @@ export function tenantKeysOf(tenant: Tenant): TenantKeys {
 // Stored documents are tenants this service validated; the store keeps them as plain JSON.
 const toDocument = (tenant: Tenant): JsonObject => tenant as unknown as JsonObject;
 const fromDocument = (document: JsonObject): Tenant => document;
+/** Tenant members only a platform admin may change. */
+const PLATFORM_FIELDS = ['registration-limits', 'resource-limits', 'trust-anchor-group'] as const;
+
 const asVersion = (version: string): ResourceVersion => ResourceVersionSchema.parse(version);
 
 /**
@@ -138,7 +141,7 @@ export class TenantManagementService {
     tenantId: string,
     body: unknown,
     expectedVersion: string | undefined,
-    options: { keepLimits?: boolean } = {},
+    options: { keepPlatformFields?: boolean } = {},
   ): Promise<ResourceVersion> {
     const id = this.tenantId(tenantId);
     const tenant = this.parse(body, id);
@@ -146,8 +149,8 @@ export class TenantManagementService {
     await this.assertKeysAvailable(id, keys);
     const document = toDocument(tenant);
     const expected =
-      options.keepLimits === true
-        ? await this.assertLimitsKept(id, document, expectedVersion)
+      options.keepPlatformFields === true
+        ? await this.assertPlatformFieldsKept(id, document, expectedVersion)
         : expectedVersion;
     const version = await this.tenants.update(id, document, keys, expected, [
       this.notification('UPDATE', id, tenant),
@@ -157,24 +160,25 @@ export class TenantManagementService {
   }
 
   /**
-   * For callers who may not change quotas (tenant admins): refuses an update that changes the
-   * limits, and pins the update to the version compared, so a concurrent change cannot slip by.
+   * For tenant admins: refuses an update that changes the quotas or the trust anchor group (joining
+   * another tenant's group would let a tenant share, and so shadow, that tenant's CA subject DNs),
+   * and pins the update to the version compared, so a concurrent change cannot slip by.
    * @returns the version the update must match.
-   * @throws ClientError 403 when the limits would change, NotFoundError 404.
+   * @throws ClientError 403 when such a field would change, NotFoundError 404.
    */
-  private async assertLimitsKept(
+  private async assertPlatformFieldsKept(
     id: TenantId,
     document: JsonObject,
     expectedVersion: string | undefined,
   ): Promise<string> {
     const stored = await this.tenants.findById(id);
     if (stored === undefined) throw notFound(id);
-    for (const limits of ['registration-limits', 'resource-limits']) {
-      if (!isDeepStrictEqual(stored.document[limits], document[limits])) {
+    for (const field of PLATFORM_FIELDS) {
+      if (!isDeepStrictEqual(stored.document[field], document[field])) {
         throw new ClientError(
           403,
-          'TENANT.LIMITS_READ_ONLY',
-          `only a platform admin may change ${limits}`,
+          'TENANT.PLATFORM_FIELD',
+          `only a platform admin may change ${field}`,
           { tenantId: id },
         );
       }
