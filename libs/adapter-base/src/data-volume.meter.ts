@@ -1,5 +1,7 @@
 import { ClientError, type DataVolume, UNLIMITED } from '@tessera/registry-api';
 
+import { DATA_VOLUME_EXCEEDED } from './adapter.errors';
+
 const DAY_MS = 86_400_000;
 
 /**
@@ -46,7 +48,7 @@ export class DataVolumeMeter {
     if (used + bytes > max) {
       throw new ClientError(
         429,
-        'TENANT.DATA_VOLUME_EXCEEDED',
+        DATA_VOLUME_EXCEEDED,
         'the tenant’s data volume for this period is used up',
         { tenantId },
       );

@@ -1,6 +1,7 @@
 export * from './adapter.config';
 export * from './adapter.errors';
 export * from './adapter-runtime';
+export * from './connection-limits';
 export * from './data-volume.meter';
 export * from './device-authenticator';
 export * from './downstream';

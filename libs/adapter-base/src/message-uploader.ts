@@ -154,7 +154,7 @@ export class MessageUploader {
     const assertion = assertionResult.value;
 
     const dataVolume = tenant['resource-limits']?.['data-volume'];
-    this.volume.check(tenant['tenant-id'], dataVolume, request.payload.length);
+    this.checkDataVolume(tenant, request.payload.length);
 
     const qos: Qos = request.endpoint === 'event' ? 1 : request.qos;
     const message = buildMessage(request, tenant, assertion, qos, this.options.adapterType);
@@ -169,6 +169,16 @@ export class MessageUploader {
     );
     this.volume.record(tenant['tenant-id'], dataVolume, request.payload.length);
     return { tenant, assertion };
+  }
+
+  /**
+   * Whether the tenant's `resource-limits.data-volume` of this period still has room for `bytes`
+   * more (as counted by this adapter instance). A connecting device is checked with 1 byte, as in
+   * Hono's `checkConnectionLimit`.
+   * @throws ClientError 429 `TENANT.DATA_VOLUME_EXCEEDED` otherwise.
+   */
+  checkDataVolume(tenant: TenantObject, bytes: number): void {
+    this.volume.check(tenant['tenant-id'], tenant['resource-limits']?.['data-volume'], bytes);
   }
 
   /**

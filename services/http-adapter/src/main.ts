@@ -48,6 +48,9 @@ void runHttpService({
       host: config.http.host,
       port: config.http.insecureEnabled ? config.http.port : undefined,
       tls,
+      maxHeaderSize: config.http.maxHeaderSize,
+      headersTimeoutMs: config.http.headersTimeoutMs,
+      requestTimeoutMs: config.http.requestTimeoutMs,
     });
     @Module({
       imports: [

@@ -53,6 +53,11 @@ void runHttpService({
       maxInFlight: mqtt.maxInFlight,
       connectTimeoutMs: mqtt.connectTimeoutMs,
       drainTimeoutMs: mqtt.drainTimeoutMs,
+      maxConnections: mqtt.maxConnections,
+      tenantConnectRate:
+        mqtt.tenantConnectRate > 0
+          ? { perSecond: mqtt.tenantConnectRate, burst: mqtt.tenantConnectBurst }
+          : undefined,
     });
     @Module({
       imports: [

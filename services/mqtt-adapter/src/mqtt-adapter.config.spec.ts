@@ -18,6 +18,9 @@ describe('MqttAdapterConfig', () => {
       authenticationRequired: true,
       maxInFlight: 100,
       connectTimeoutMs: 10_000,
+      maxConnections: 50_000,
+      tenantConnectRate: 200,
+      tenantConnectBurst: 400,
       drainTimeoutMs: 10_000,
       healthHost: '0.0.0.0',
       healthPort: 8088,
@@ -43,6 +46,36 @@ describe('MqttAdapterConfig', () => {
       insecureEnabled: false,
       maxInFlight: 10,
     });
+  });
+
+  it('reads the connection limits; a tenant connect rate of 0 is allowed (no limit)', () => {
+    const { mqtt } = loadConfig(
+      { mqtt: MqttAdapterConfig },
+      {
+        MQTT_ADAPTER_MAX_CONNECTIONS: '2',
+        MQTT_ADAPTER_TENANT_CONNECT_RATE: '0.5',
+        MQTT_ADAPTER_TENANT_CONNECT_BURST: '3',
+      },
+    );
+    expect(mqtt).toMatchObject({
+      maxConnections: 2,
+      tenantConnectRate: 0.5,
+      tenantConnectBurst: 3,
+    });
+    expect(
+      loadConfig({ mqtt: MqttAdapterConfig }, { MQTT_ADAPTER_TENANT_CONNECT_RATE: '0' }).mqtt
+        .tenantConnectRate,
+    ).toBe(0);
+  });
+
+  it.each([
+    ['MQTT_ADAPTER_MAX_CONNECTIONS', '0'],
+    ['MQTT_ADAPTER_TENANT_CONNECT_RATE', '-1'],
+    ['MQTT_ADAPTER_TENANT_CONNECT_RATE', 'fast'],
+    ['MQTT_ADAPTER_TENANT_CONNECT_BURST', '0'],
+    ['MQTT_ADAPTER_TENANT_CONNECT_BURST', '1.5'],
+  ])('refuses %s=%s', (name, value) => {
+    expect(() => loadConfig({ mqtt: MqttAdapterConfig }, { [name]: value })).toThrow(ConfigError);
   });
 
   it('lists every invalid variable', () => {

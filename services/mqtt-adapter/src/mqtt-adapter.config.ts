@@ -43,6 +43,21 @@ export const MqttAdapterConfig = defineConfig('mqttAdapter', {
     envSchemas.positiveInt(10_000),
     'how long a new connection (TLS handshake included) may take to send CONNECT (ms)',
   ),
+  maxConnections: envVar(
+    'MQTT_ADAPTER_MAX_CONNECTIONS',
+    envSchemas.positiveInt(50_000),
+    'connections this instance holds at most; a CONNECT beyond is refused (0x03, MQTT 5 0x9C)',
+  ),
+  tenantConnectRate: envVar(
+    'MQTT_ADAPTER_TENANT_CONNECT_RATE',
+    z.coerce.number().min(0).default(200),
+    'CONNECT attempts per second per tenant (claimed, checked before the password); beyond the burst they are refused (0x03, MQTT 5 0x9F); 0 turns the limit off',
+  ),
+  tenantConnectBurst: envVar(
+    'MQTT_ADAPTER_TENANT_CONNECT_BURST',
+    envSchemas.positiveInt(400),
+    'CONNECT attempts a tenant may make at once before its rate applies',
+  ),
   drainTimeoutMs: envVar(
     'MQTT_DRAIN_TIMEOUT_MS',
     envSchemas.positiveInt(10_000),

@@ -2,6 +2,7 @@ import {
   createServer as createHttpServer,
   type IncomingMessage,
   type Server,
+  type ServerOptions,
   type ServerResponse,
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -47,6 +48,15 @@ export interface HttpAdapterServerOptions {
   readonly tls?: { readonly port: number; readonly key: string; readonly cert: string } | undefined;
   /** How long shutdown waits for requests in flight (ms). */
   readonly drainTimeoutMs?: number;
+  /**
+   * Largest request line plus headers (bytes); Node answers a larger one 431 and closes its
+   * connection. Default 8 KiB.
+   */
+  readonly maxHeaderSize?: number;
+  /** How long a client may take to send the request headers (ms); then 408. Default 10 s. */
+  readonly headersTimeoutMs?: number;
+  /** How long a client may take to send the whole request (ms); then 408. Default 30 s. */
+  readonly requestTimeoutMs?: number;
 }
 
 /**
@@ -78,8 +88,16 @@ export class HttpAdapterServer {
       });
       void this.handle(req, res);
     };
+    const headersTimeout = this.options.headersTimeoutMs ?? 10_000;
+    const limits: ServerOptions = {
+      maxHeaderSize: this.options.maxHeaderSize ?? 8_192,
+      headersTimeout,
+      requestTimeout: this.options.requestTimeoutMs ?? 30_000,
+      // How often Node looks for requests past their timeouts (its default is 30 s).
+      connectionsCheckingInterval: Math.min(headersTimeout, 5_000),
+    };
     if (this.options.port !== undefined) {
-      const server = createHttpServer(handler);
+      const server = createHttpServer(limits, handler);
       const port = await listen(server, this.options.port, this.options.host);
       this.urls.http = `http://${this.options.host}:${String(port)}`;
       this.servers.push(server);
@@ -87,6 +105,7 @@ export class HttpAdapterServer {
     if (this.options.tls) {
       const server = createHttpsServer(
         {
+          ...limits,
           key: this.options.tls.key,
           cert: this.options.tls.cert,
           // Trust anchors are per tenant: the adapter validates the certificate itself.

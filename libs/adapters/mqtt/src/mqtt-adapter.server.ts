@@ -6,7 +6,8 @@ import {
 } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 
-import { upDownCounter } from '@tessera/telemetry';
+import { connectionAttemptOutcome, ConnectionLimits } from '@tessera/adapter-base';
+import { counter, upDownCounter } from '@tessera/telemetry';
 
 import {
   MqttConnection,
@@ -38,6 +39,17 @@ export interface MqttAdapterServerOptions {
   readonly authenticationRequired?: boolean;
   readonly maxInFlight?: number;
   readonly connectTimeoutMs?: number;
+  /**
+   * Connections this instance holds at most (those being authenticated included); a CONNECT
+   * beyond is refused (3.1.1 `0x03`, MQTT 5 `0x9C` "use another server"). Default 50,000.
+   */
+  readonly maxConnections?: number;
+  /**
+   * CONNECT attempts per tenant (claimed by the user name or the certificate's issuer): a token
+   * bucket of `burst` refilled at `perSecond`, checked before authentication; an attempt beyond is
+   * refused (3.1.1 `0x03`, MQTT 5 `0x9F` "connection rate exceeded"). `undefined`: no limit.
+   */
+  readonly tenantConnectRate?: { readonly perSecond: number; readonly burst: number } | undefined;
   /** How long shutdown waits for publishes in flight (ms). */
   readonly drainTimeoutMs?: number;
 }
@@ -50,6 +62,10 @@ const unauthenticatedConnections = upDownCounter(
   'hono.connections.unauthenticated',
   'Open MQTT connections of unauthenticated devices',
 );
+const connectionAttempts = counter(
+  'hono.connections.attempts',
+  'MQTT CONNECTs by outcome (Hono’s, e.g. succeeded, unauthorized, tenant-connections-exceeded) and tenant',
+);
 
 /**
  * Hono's MQTT protocol adapter on Node's own `net`/`tls` servers with `mqtt-packet` (no broker
@@ -60,6 +76,7 @@ export class MqttAdapterServer {
   private readonly servers: Server[] = [];
   private readonly connections = new Set<MqttConnection>();
   private readonly context: MqttConnectionContext;
+  private readonly limits: ConnectionLimits;
   private urls: { mqtt?: string; mqtts?: string } = {};
   private stopping = false;
 
@@ -67,8 +84,13 @@ export class MqttAdapterServer {
     runtime: MqttConnectionRuntime,
     private readonly options: MqttAdapterServerOptions,
   ) {
+    this.limits = new ConnectionLimits({
+      maxConnections: options.maxConnections ?? 50_000,
+      connectRate: options.tenantConnectRate,
+    });
     this.context = {
       runtime,
+      limits: this.limits,
       options: {
         authenticationRequired: options.authenticationRequired ?? true,
         maxInFlight: options.maxInFlight ?? 100,
@@ -79,6 +101,16 @@ export class MqttAdapterServer {
         const device = connection.device;
         if (device === undefined) unauthenticatedConnections.add(1);
         else authenticatedConnections.add(1, { tenant: device.tenantId });
+        connectionAttempts.add(1, {
+          outcome: 'succeeded',
+          ...(device !== undefined && { tenant: device.tenantId }),
+        });
+      },
+      onRefused: (_connection, error) => {
+        connectionAttempts.add(1, {
+          outcome: connectionAttemptOutcome(error),
+          ...(error.tenantId !== undefined && { tenant: error.tenantId }),
+        });
       },
       onClosed: (connection, accepted) => {
         this.connections.delete(connection);
@@ -97,6 +129,13 @@ export class MqttAdapterServer {
   /** Open connections (including those not yet past CONNECT). */
   get connectionCount(): number {
     return this.connections.size;
+  }
+
+  /** Connections counted against the limits (past CONNECT, not closing), in all or of a tenant. */
+  countedConnections(tenantId?: string): number {
+    return tenantId === undefined
+      ? this.limits.connections
+      : this.limits.tenantConnections(tenantId);
   }
 
   async start(): Promise<void> {

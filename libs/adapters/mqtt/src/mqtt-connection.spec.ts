@@ -66,6 +66,7 @@ function fakeRuntime() {
     },
     uploader: {
       checkTenant: jest.fn((_t: TenantObject, _u: boolean) => undefined),
+      checkDataVolume: jest.fn((_t: TenantObject, _b: number) => undefined),
       upload: jest.fn((request: UploadRequest) => {
         const pending = { ...deferred<UploadResult>(), request };
         uploads.push(pending);
@@ -362,6 +363,140 @@ describe(MqttAdapterServer.name, () => {
       await c.connack('dev-1@acme', 'secret', { keepalive: 1 });
       await c.closed;
       expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
+    });
+  });
+
+  describe('connection limits', () => {
+    const limited = (max: number) =>
+      ({ ...tenant, 'resource-limits': { 'max-connections': max } }) as unknown as TenantObject;
+
+    it('refuses a CONNECT beyond the tenant’s max-connections (0x05, MQTT 5 0x97), and takes one again once a connection closed', async () => {
+      await start();
+      fake.runtime.clients.tenant.get.mockResolvedValue(limited(2));
+      const first = await connected();
+      const second = await connected();
+      const third = await client();
+      expect((await third.connack()).returnCode).toBe(0x05);
+      await third.closed;
+      const v5 = await client(5);
+      const refused = await v5.connack('dev-1@acme', 'secret', { protocolVersion: 5 });
+      expect(refused.reasonCode).toBe(0x97);
+      expect(sut.countedConnections('acme')).toBe(2);
+
+      // The two keep publishing.
+      second.publish('telemetry', 1, 9);
+      await until(() => fake.uploads.length === 1);
+      fake.uploads[0]?.resolve({ tenant, assertion });
+      expect(await second.next()).toMatchObject({ cmd: 'puback', messageId: 9 });
+
+      first.end();
+      await until(() => sut.countedConnections('acme') === 1);
+      await connected();
+      expect(sut.countedConnections('acme')).toBe(2);
+    });
+
+    it('checks the tenant’s data volume at CONNECT, refusing with 0x05 (MQTT 5 0x97)', async () => {
+      await start();
+      const full = new ClientError(429, 'TENANT.DATA_VOLUME_EXCEEDED', 'used up');
+      fake.runtime.uploader.checkDataVolume.mockImplementation(() => {
+        throw full;
+      });
+      expect((await (await client()).connack()).returnCode).toBe(0x05);
+      const v5 = await client(5);
+      expect((await v5.connack('dev-1@acme', 'secret', { protocolVersion: 5 })).reasonCode).toBe(
+        0x97,
+      );
+      expect(fake.runtime.uploader.checkDataVolume).toHaveBeenCalledWith(tenant, 1);
+    });
+
+    it('gives the count back however a connection ends', async () => {
+      await start();
+      fake.runtime.clients.tenant.get.mockResolvedValue(limited(5));
+      const counted = () => sut.countedConnections('acme');
+
+      const clean = await connected();
+      clean.send({ cmd: 'disconnect' });
+      await until(() => counted() === 0);
+
+      (await connected()).end();
+      await until(() => counted() === 0);
+
+      const violator = await connected();
+      violator.send({
+        cmd: 'connect',
+        clientId: 'x',
+        protocolVersion: 4,
+        clean: true,
+        keepalive: 0,
+      });
+      await until(() => counted() === 0);
+
+      // Refused after the tenant counted it: the registration assertion fails later.
+      fake.runtime.clients.registration.assertRegistration.mockImplementationOnce(() =>
+        tick(20).then(() => Promise.reject(new ClientError(404, 'DEVICE.NOT_FOUND', 'no'))),
+      );
+      expect((await (await client()).connack()).returnCode).toBe(0x04);
+      await until(() => counted() === 0 && sut.countedConnections() === 0);
+
+      // Gone while being authenticated: the tenant check that finishes afterwards counts nothing.
+      const gate = deferred<undefined>();
+      fake.runtime.authenticator.authenticatePassword.mockImplementationOnce(async () => {
+        await gate.promise;
+        return {
+          device: { tenantId: 'acme', deviceId: 'dev-1', authId: 'dev-1', method: 'password' },
+          autoProvisioned: false,
+        };
+      });
+      const quitter = await client();
+      quitter.send({
+        cmd: 'connect',
+        clientId: 'q',
+        protocolVersion: 4,
+        clean: true,
+        keepalive: 0,
+        username: 'dev-1@acme',
+        password: Buffer.from('secret'),
+      });
+      await until(() => sut.countedConnections() === 1);
+      quitter.end();
+      await until(() => sut.countedConnections() === 0);
+      gate.resolve(undefined);
+      await tick();
+      expect(counted()).toBe(0);
+
+      const silent = await client();
+      expect((await silent.connack('dev-1@acme', 'secret', { keepalive: 1 })).returnCode).toBe(0);
+      expect(counted()).toBe(1);
+      await silent.closed;
+      await until(() => counted() === 0 && sut.countedConnections() === 0);
+    });
+
+    it('refuses a CONNECT beyond the adapter’s maximum with 0x03 (MQTT 5 0x9C) before authenticating', async () => {
+      await start({ maxConnections: 1 });
+      await connected();
+      const second = await client();
+      expect((await second.connack()).returnCode).toBe(0x03);
+      const v5 = await client(5);
+      expect((await v5.connack('dev-1@acme', 'secret', { protocolVersion: 5 })).reasonCode).toBe(
+        0x9c,
+      );
+      expect(fake.runtime.authenticator.authenticatePassword).toHaveBeenCalledTimes(1);
+    });
+
+    it('limits CONNECT attempts per claimed tenant before the password check (0x03, MQTT 5 0x9F)', async () => {
+      await start({ tenantConnectRate: { perSecond: 0.001, burst: 2 } });
+      const { authenticatePassword } = fake.runtime.authenticator;
+      for (let i = 0; i < 2; i++) {
+        expect((await (await client()).connack('dev-1@acme', 'wrong')).returnCode).toBe(0x04);
+      }
+      expect((await (await client()).connack('dev-1@acme', 'secret')).returnCode).toBe(0x03);
+      const v5 = await client(5);
+      expect((await v5.connack('x@acme', 'secret', { protocolVersion: 5 })).reasonCode).toBe(0x9f);
+      expect(authenticatePassword).toHaveBeenCalledTimes(2);
+      // Another tenant still reaches the password check.
+      expect((await (await client()).connack('dev@other', 'wrong')).returnCode).toBe(0x04);
+      expect(authenticatePassword).toHaveBeenCalledTimes(3);
+      expect(sut.countedConnections()).toBe(0);
     });
   });
 

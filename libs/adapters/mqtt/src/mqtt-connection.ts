@@ -6,11 +6,15 @@ import * as mqtt from 'mqtt-packet';
 
 import {
   type AuthenticatedDevice,
+  type ConnectionLimits,
+  type ConnectionSlot,
   type DeviceAuthenticator,
   type MessageUploader,
+  parseUsername,
   toAdapterError,
   unauthorized,
 } from '@tessera/adapter-base';
+import type { ServiceInvocationError } from '@tessera/registry-api';
 import type { RegistrationClient, TenantClient } from '@tessera/registry-client';
 import {
   isTracingEnabled,
@@ -40,7 +44,7 @@ export interface MqttConnectionRuntime {
     readonly tenant: Pick<TenantClient, 'get'>;
     readonly registration: Pick<RegistrationClient, 'assertRegistration'>;
   };
-  readonly uploader: Pick<MessageUploader, 'upload' | 'checkTenant'>;
+  readonly uploader: Pick<MessageUploader, 'upload' | 'checkTenant' | 'checkDataVolume'>;
 }
 
 /** Limits of every connection of a server. */
@@ -59,8 +63,12 @@ export interface MqttConnectionOptions {
 export interface MqttConnectionContext {
   readonly runtime: MqttConnectionRuntime;
   readonly options: MqttConnectionOptions;
+  /** The adapter's connection limits, shared by all its connections. */
+  readonly limits: ConnectionLimits;
   /** After CONNACK 0 (`device` undefined for an unauthenticated connection). */
   readonly onConnected?: (connection: MqttConnection) => void;
+  /** After a CONNECT was refused for `error` (authentication, checks, limits). */
+  readonly onRefused?: (connection: MqttConnection, error: ServiceInvocationError) => void;
   /** Once the socket closed, whatever the reason; `accepted` if CONNACK 0 had been sent. */
   readonly onClosed?: (connection: MqttConnection, accepted: boolean) => void;
 }
@@ -85,6 +93,8 @@ export class MqttConnection {
   private inFlight = 0;
   /** CONNACK 0 was sent. */
   private accepted = false;
+  /** The connection's place in the adapter's connection limits, from CONNECT to its end. */
+  private slot: ConnectionSlot | undefined;
   /** Bytes received but not parsed yet, kept while reading is paused. */
   private backlog: Buffer | undefined;
   private drained: (() => void) | undefined;
@@ -257,6 +267,9 @@ export class MqttConnection {
     }
     let device: AuthenticatedDevice | undefined;
     try {
+      // Before any registry lookup or hash check: a full adapter or a flood of attempts for one
+      // tenant costs no more than this.
+      this.slot = this.ctx.limits.admit(this.claimedTenant(packet));
       device = await this.authenticate(packet);
       if (device !== undefined) {
         await this.checkDevice(device);
@@ -265,7 +278,9 @@ export class MqttConnection {
       }
     } catch (error) {
       if (this.stillIn('authenticating')) {
-        this.refuse(connackCode(toAdapterError(error).status, this.version));
+        const refusal = toAdapterError(error);
+        this.ctx.onRefused?.(this, refusal);
+        this.refuse(connackCode(refusal, this.version));
       }
       return;
     }
@@ -278,6 +293,21 @@ export class MqttConnection {
     this.write(this.connack(0, packet.clientId === ''));
     this.ctx.onConnected?.(this);
     this.updateFlow();
+  }
+
+  /**
+   * The tenant a CONNECT claims, for the connection rate limit: its client certificate's issuer
+   * (which names the tenant's trusted CA), else the tenant of its user name `auth-id@tenant`.
+   */
+  private claimedTenant(packet: mqtt.IConnectPacket): string | undefined {
+    const tls = this.socket as Partial<TLSSocket>;
+    if (typeof tls.getPeerCertificate === 'function') {
+      const certificate = tls.getPeerCertificate();
+      if ((certificate.raw as Buffer | undefined) !== undefined) {
+        return `issuer:${JSON.stringify(certificate.issuer)}`;
+      }
+    }
+    return packet.username === undefined ? undefined : parseUsername(packet.username)?.tenantId;
   }
 
   /** The client certificate (TLS) wins over user name and password; neither gives `undefined`. */
@@ -298,12 +328,17 @@ export class MqttConnection {
     return (await authenticator.authenticatePassword(packet.username, password)).device;
   }
 
-  /** Hono's CONNECT checks, in parallel: tenant and adapter enabled, device registered. */
+  /**
+   * Hono's CONNECT checks, in parallel: tenant and adapter enabled, the tenant's connection and
+   * data-volume limits, device registered.
+   */
   private async checkDevice(device: AuthenticatedDevice): Promise<void> {
     const { clients, uploader } = this.ctx.runtime;
     await Promise.all([
       clients.tenant.get(device.tenantId).then((tenant) => {
         uploader.checkTenant(tenant, false);
+        uploader.checkDataVolume(tenant, 1);
+        this.slot?.joinTenant(tenant);
       }),
       clients.registration.assertRegistration(device.tenantId, device.deviceId),
     ]);
@@ -451,6 +486,7 @@ export class MqttConnection {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.backlog = undefined;
+    this.releaseSlot();
     this.socket.setTimeout(this.ctx.options.connectTimeoutMs);
     this.socket.end(() => {
       this.socket.destroy();
@@ -460,7 +496,14 @@ export class MqttConnection {
   private destroy(): void {
     this.state = 'closed';
     this.backlog = undefined;
+    this.releaseSlot();
     this.socket.destroy();
+  }
+
+  /** A closing connection no longer counts against the limits, even while its socket lingers. */
+  private releaseSlot(): void {
+    this.slot?.release();
+    this.slot = undefined;
   }
 
   /** The state after an await or a callback (which TypeScript's narrowing cannot see). */
@@ -471,6 +514,7 @@ export class MqttConnection {
   private onClose(): void {
     this.state = 'closed';
     this.backlog = undefined;
+    this.releaseSlot();
     this.ctx.onClosed?.(this, this.accepted);
     const drained = this.drained;
     this.drained = undefined;

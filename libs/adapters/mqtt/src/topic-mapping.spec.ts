@@ -135,7 +135,17 @@ describe(connackCode.name, () => {
     [503, 5, 0x88],
     [403, 5, 0x87],
   ])('maps %d (MQTT v%d) to %d', (status, version, code) => {
-    expect(connackCode(status, version)).toBe(code);
+    expect(connackCode({ status }, version)).toBe(code);
+  });
+
+  it.each([
+    [503, 'ADAPTER.CONNECTIONS_EXCEEDED', 0x03, 0x9c],
+    [403, 'TENANT.CONNECTIONS_EXCEEDED', 0x05, 0x97],
+    [429, 'TENANT.DATA_VOLUME_EXCEEDED', 0x05, 0x97],
+    [429, 'TENANT.CONNECTION_RATE_EXCEEDED', 0x03, 0x9f],
+  ])('maps a %d %s to %d (3.1.1) and %d (MQTT 5)', (status, code, v4, v5) => {
+    expect(connackCode({ status, code }, 4)).toBe(v4);
+    expect(connackCode({ status, code }, 5)).toBe(v5);
   });
 });
 

@@ -1,4 +1,11 @@
-import { type AuthenticatedDevice, badRequest } from '@tessera/adapter-base';
+import {
+  ADAPTER_CONNECTIONS_EXCEEDED,
+  type AuthenticatedDevice,
+  badRequest,
+  CONNECTION_RATE_EXCEEDED,
+  DATA_VOLUME_EXCEEDED,
+  TENANT_CONNECTIONS_EXCEEDED,
+} from '@tessera/adapter-base';
 import type { DownstreamEndpoint, Qos } from '@tessera/registry-api';
 
 /** What a PUBLISH topic asks for (Hono's MQTT topic names, `user-guide/mqtt-adapter.md`). */
@@ -88,9 +95,25 @@ export function resolveTarget(
   };
 }
 
-/** Hono's CONNACK return codes (MQTT 3.1.1) and reason codes (MQTT 5) for an error status. */
-export function connackCode(status: number, protocolVersion: number): number {
+/**
+ * Hono's CONNACK return codes (MQTT 3.1.1) and reason codes (MQTT 5) for a refused CONNECT: the
+ * connection limits by their error code (Hono's exception types), anything else by its status.
+ */
+export function connackCode(
+  error: { readonly status: number; readonly code?: string },
+  protocolVersion: number,
+): number {
   const v5 = protocolVersion === 5;
+  switch (error.code) {
+    case ADAPTER_CONNECTIONS_EXCEEDED:
+      return v5 ? 0x9c : 0x03; // use another server / server unavailable
+    case TENANT_CONNECTIONS_EXCEEDED:
+    case DATA_VOLUME_EXCEEDED:
+      return v5 ? 0x97 : 0x05; // quota exceeded / not authorized
+    case CONNECTION_RATE_EXCEEDED:
+      return v5 ? 0x9f : 0x03; // connection rate exceeded / server unavailable
+  }
+  const status = error.status;
   if (status === 401 || status === 404) return v5 ? 0x86 : 0x04;
   if (status === 503) return v5 ? 0x88 : 0x03;
   return v5 ? 0x87 : 0x05;
