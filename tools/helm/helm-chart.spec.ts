@@ -14,7 +14,11 @@ import { parse, parseAllDocuments } from 'yaml';
 import { AdapterConfig, registryUrls } from '@tessera/adapter-base';
 import { type ConfigDefinition, type ConfigOf, type EnvVar, loadConfig } from '@tessera/config';
 import { CredentialsConfig } from '@tessera/credentials-service';
-import { KafkaConfig, kafkaOptions } from '@tessera/messaging-nest';
+import {
+  type KafkaConfig as KafkaSettings,
+  KafkaConfig,
+  kafkaOptions,
+} from '@tessera/messaging-nest';
 import { PersistenceConfig } from '@tessera/persistence-nest';
 import {
   ManagementAuthConfig,
@@ -26,7 +30,7 @@ import {
   resolveManagementAuth,
   resolveRegistryAmqp,
 } from '@tessera/registry-kit';
-import { HttpServerConfig } from '@tessera/service-nest';
+import { HttpServerConfig, resolveHttpServer } from '@tessera/service-nest';
 import { TelemetryConfig } from '@tessera/telemetry';
 
 import { HttpAdapterConfig } from '../../services/http-adapter/src/http-adapter.config';
@@ -158,6 +162,11 @@ const PLAUSIBLE: Record<string, string> = {
   MQTT_ADAPTER_TLS_KEY: PEM_KEY,
   MQTT_ADAPTER_TLS_CERT: PEM_CERT,
   NODE_EXTRA_CA_CERTS: PEM_CERT,
+  HTTP_TLS_KEY: PEM_KEY,
+  HTTP_TLS_CERT: PEM_CERT,
+  KAFKA_TLS_CA: PEM_CERT,
+  KAFKA_TLS_CERT: PEM_CERT,
+  KAFKA_TLS_KEY: PEM_KEY,
 };
 
 interface ValueSet {
@@ -179,6 +188,8 @@ const VALUE_SETS: Record<string, ValueSet> = {
     externalSecrets: [
       'tessera-ca-bundle',
       'tessera-registry-tls',
+      'tessera-management-api-tls',
+      'tessera-kafka-client-tls',
       'tessera-http-adapter-tls',
       'tessera-mqtt-adapter-tls',
     ],
@@ -188,6 +199,7 @@ const VALUE_SETS: Record<string, ValueSet> = {
     driver: 'postgres',
     externalSecrets: [
       'tessera-kafka',
+      'tessera-kafka-ca',
       'tessera-amqp-broker',
       'tessera-postgres',
       'tessera-management',
@@ -509,8 +521,10 @@ function serviceMonitorProblems(manifests: readonly Manifest[]): string[] {
             typeof target === 'number'
               ? target
               : container.ports?.find((p) => p.name === target)?.containerPort;
+          // HTTP_PORT of a registry service, unless it has a health port (managementApi.tls)
           const registry = REGISTRY.some((r) => name === fullname(r));
-          const variable = registry ? 'HTTP_PORT' : 'HEALTH_PORT';
+          const healthPort = container.env?.some((e) => e.name === 'HEALTH_PORT');
+          const variable = registry && !healthPort ? 'HTTP_PORT' : 'HEALTH_PORT';
           const served = container.env?.find((e) => e.name === variable)?.value;
           if (number === undefined || String(number) !== served)
             problems.push(
@@ -687,27 +701,155 @@ describe('helm/tessera', () => {
     expect(Object.keys(env).filter((k) => k.startsWith('PROVISIONING_NOTIFICATION_'))).toEqual([]);
   });
 
+  /** The Deployments whose pods mount `secret`'s ca.crt (NODE_EXTRA_CA_CERTS). */
+  const trusting = (manifests: readonly Manifest[], secret: string): string[] =>
+    byKind<Deployment>(manifests, 'Deployment')
+      .filter((d) =>
+        d.spec?.template.spec?.volumes?.some(
+          (v) =>
+            v.name === 'trusted-ca' &&
+            v.secret?.secretName === secret &&
+            v.secret.items?.some((i) => i.key === 'ca.crt'),
+        ),
+      )
+      .map((d) => d.metadata?.name ?? '')
+      .sort();
+
   it('lets the AMQP clients trust the registry CA without trustedCa, and only them', async () => {
     const manifests = await render([
       '-f',
       join(chartDir, VALUE_SETS['TLS on']!.file),
       '--set',
       'trustedCa.secretName=',
+      '--set',
+      'managementApi.tls.enabled=false',
     ]);
-    const trusted = byKind<Deployment>(manifests, 'Deployment')
-      .filter((d) =>
-        d.spec?.template.spec?.volumes?.some(
-          (v) =>
-            v.secret?.secretName === 'tessera-registry-tls' &&
-            v.secret.items?.some((i) => i.key === 'ca.crt'),
-        ),
-      )
-      .map((d) => d.metadata?.name)
-      .sort();
-    expect(trusted).toEqual(
+    expect(trusting(manifests, 'tessera-registry-tls')).toEqual(
       ['device-registration', PROVISIONING, ...ADAPTERS].map(fullname).sort(),
     );
   });
+
+  it('lets the management API’s callers (and the Job) trust its CA without trustedCa, and only them', async () => {
+    const manifests = await render([
+      '-f',
+      join(chartDir, VALUE_SETS['TLS on']!.file),
+      '--set',
+      'trustedCa.secretName=',
+      '--set',
+      'registryAmqp.tls.enabled=false',
+    ]);
+    expect(trusting(manifests, 'tessera-management-api-tls')).toEqual(
+      ['device-registration', 'credentials'].map(fullname).sort(),
+    );
+    const [job] = byKind<Job>(manifests, 'Job');
+    const volume = job!.spec!.template.spec!.volumes?.find((v) => v.name === 'trusted-ca');
+    expect(volume?.secret?.secretName).toBe('tessera-management-api-tls');
+    // One Secret for both APIs: device-registration trusts it for both.
+    const shared = await render([
+      '-f',
+      join(chartDir, VALUE_SETS['TLS on']!.file),
+      '--set',
+      'trustedCa.secretName=',
+      '--set',
+      'managementApi.tls.secretName=tessera-registry-tls',
+    ]);
+    expect(trusting(shared, 'tessera-registry-tls')).toEqual(
+      ['device-registration', 'credentials', PROVISIONING, ...ADAPTERS].map(fullname).sort(),
+    );
+  });
+
+  it('refuses incomplete management API and Kafka TLS values, and two CAs for one process', async () => {
+    const failure = async (...set: string[]): Promise<string> => {
+      const run = await helm([
+        'template',
+        RELEASE,
+        chartDir,
+        '-f',
+        join(chartDir, VALUE_SETS['TLS on']!.file),
+        ...set.flatMap((s) => ['--set', s]),
+      ]);
+      expect(run.code).not.toBe(0);
+      return run.stderr;
+    };
+    expect(await failure('managementApi.tls.secretName=')).toContain(
+      'managementApi.tls.enabled needs managementApi.tls.secretName',
+    );
+    expect(await failure('trustedCa.secretName=')).toContain(
+      'managementApi.tls and registryAmqp.tls name different Secrets',
+    );
+    expect(await failure('kafka.tls.keyKey=')).toContain(
+      'kafka.tls.certKey and kafka.tls.keyKey go together',
+    );
+    expect(await failure('kafka.tls.enabled=false')).toContain('need kafka.tls.enabled');
+    expect(await failure('kafka.tls.secretName=')).toContain(
+      'kafka.tls.certKey needs kafka.tls.secretName',
+    );
+    expect(await failure('kafka.sasl.mechanism=gssapi')).toContain('kafka.sasl.mechanism');
+  });
+
+  it.each([
+    ['Kafka + PostgreSQL', [] as string[], { ssl: undefined, sasl: undefined }],
+    [
+      'AMQP + MongoDB',
+      [],
+      {
+        ssl: undefined,
+        sasl: { mechanism: 'scram-sha-512', username: 'tessera', password: 'kafka-secret' },
+      },
+    ],
+    [
+      'external secrets',
+      [],
+      {
+        ssl: { rejectUnauthorized: true, ca: PEM_CERT },
+        sasl: { mechanism: 'scram-sha-256', username: 'tessera', password: 'kafka-secret' },
+      },
+    ],
+    [
+      'TLS on',
+      [],
+      {
+        ssl: { rejectUnauthorized: true, ca: PEM_CERT, cert: PEM_CERT, key: PEM_KEY },
+        sasl: { mechanism: 'plain', username: 'tessera', password: 'kafka-secret' },
+      },
+    ],
+    [
+      'TLS on',
+      ['kafka.tls.secretName=', 'kafka.tls.certKey=', 'kafka.tls.keyKey='],
+      {
+        ssl: { rejectUnauthorized: true },
+        sasl: { mechanism: 'plain', username: 'tessera', password: 'kafka-secret' },
+      },
+    ],
+    [
+      'Kafka + PostgreSQL',
+      ['kafka.tls.enabled=true', 'kafka.tls.rejectUnauthorized=false'],
+      { ssl: { rejectUnauthorized: false }, sasl: undefined },
+    ],
+  ])(
+    'passes Kafka SASL and TLS from Secrets to every service’s Kafka clients (%s %j)',
+    async (name, set, expected) => {
+      const values = VALUE_SETS[name]!;
+      const manifests =
+        set.length === 0
+          ? manifestsOf(name)
+          : await render(['-f', join(chartDir, values.file), ...set.flatMap((s) => ['--set', s])]);
+      for (const component of SERVICES) {
+        const deployment = named(byKind<Deployment>(manifests, 'Deployment'), fullname(component));
+        const env = resolveEnvironment(deployment, manifests, values, scratch);
+        const kafka: KafkaSettings = loadConfig({ kafka: KafkaConfig }, env).kafka;
+        const options = kafkaOptions(kafka);
+        expect({ component, ssl: options?.ssl, sasl: options?.sasl }).toEqual({
+          component,
+          ...expected,
+        });
+        // Secrets come as files, never as values in the pod spec.
+        const names = (deployment.spec!.template.spec!.containers[0]!.env ?? []).map((e) => e.name);
+        for (const secret of ['KAFKA_SASL_PASSWORD', 'KAFKA_TLS_KEY', 'HTTP_TLS_KEY'])
+          expect(names).not.toContain(secret);
+      }
+    },
+  );
 
   it('documents every value of values.yaml in values.schema.json', () => {
     interface SchemaNode {
@@ -792,13 +934,17 @@ describe('helm/tessera', () => {
           expect(
             resolveManagementAuth(config.auth, { embeddedDevMode: false, host: config.http.host })
               .mode,
-          ).toBe('basic');
+          ).toBe('required');
           const amqp = resolveRegistryAmqp(config.amqp, {
             embeddedDevMode: false,
             defaultHost: '0.0.0.0',
           });
           servers.set(component, amqp);
-          expect(config.http.port).toBe(containerPort(deployment, 'http'));
+          const http = resolveHttpServer(config.http);
+          const scheme = http.tls ? 'https' : 'http';
+          expect(http.tls !== undefined).toBe(name === 'TLS on');
+          expect(http.port).toBe(containerPort(deployment, scheme));
+          expect(http.healthPort).toBe(containerPort(deployment, 'health'));
           expect(amqp.port).toBe(containerPort(deployment, amqp.tls ? 'amqps' : 'amqp'));
           expect(config.persistence.driver).toBe(set.driver);
           stores.add(
@@ -811,13 +957,15 @@ describe('helm/tessera', () => {
           if (component !== 'tenant') {
             const devices = component === 'credentials';
             RemoteDirectoriesModule.forRoot(config.remote!, { tenants: true, devices });
-            expectServiceUrl(manifests, config.remote!.tenantServiceUrl!, 'tenant', 'http');
+            // Their callers speak the same scheme (and trust the CA: see below).
+            expectServiceUrl(manifests, config.remote!.tenantServiceUrl!, 'tenant', scheme);
+            expect(new URL(config.remote!.tenantServiceUrl!).protocol).toBe(`${scheme}:`);
             if (devices)
               expectServiceUrl(
                 manifests,
                 config.remote!.deviceServiceUrl!,
                 'device-registration',
-                'http',
+                scheme,
               );
           }
         } else if (component === PROVISIONING) {
@@ -990,14 +1138,17 @@ describe('helm/tessera', () => {
         });
         expect(container.resources?.requests).toBeDefined();
         expect(container.resources?.limits?.['memory']).toBeDefined();
+        // Registry services on their plain HTTP port; with an HTTPS management API (TLS on) on the
+        // plain health port, as the others: the kubelet needs neither the CA nor a client certificate.
         const registry = REGISTRY.some((r) => deployment.metadata?.name === fullname(r));
-        const port = registry ? 28080 : 8088;
+        const port = registry && name !== 'TLS on' ? 28080 : 8088;
         for (const [probe, path] of [
           [container.livenessProbe, '/liveness'],
           [container.readinessProbe, '/readiness'],
           [container.startupProbe, '/liveness'],
         ] as const) {
           expect(probe?.httpGet?.path).toBe(path);
+          expect(probe?.httpGet?.scheme ?? 'HTTP').toBe('HTTP');
           expect(containerPort(deployment, String(probe?.httpGet?.port))).toBe(port);
         }
       }
@@ -1032,7 +1183,8 @@ describe('helm/tessera', () => {
         ),
       );
     expect(ports('Kafka + PostgreSQL', 'tenant')).toEqual({ http: 28080, amqp: 5672 });
-    expect(ports('TLS on', 'credentials')).toEqual({ http: 28080, amqps: 5671 });
+    // HTTPS management API (Hono's 28443); with ServiceMonitors, metrics from the health port
+    expect(ports('TLS on', 'credentials')).toEqual({ https: 28443, amqps: 5671, metrics: 8088 });
     expect(ports('Kafka + PostgreSQL', PROVISIONING)).toEqual({ amqp: 5672 });
     // with metrics.serviceMonitor.enabled (TLS on): its Service also publishes the metrics port
     expect(ports('TLS on', PROVISIONING)).toEqual({ amqps: 5671, metrics: 8088 });
@@ -1075,8 +1227,14 @@ describe('helm/tessera', () => {
     expect(script).toContain('"$DEVICE_API/$TENANT_ID/$DEVICE_ID"');
     expect(script).toContain('"$CREDENTIALS_API/$TENANT_ID/$DEVICE_ID"');
     const env = Object.fromEntries((container.env ?? []).map((e) => [e.name, e.value]));
-    expectServiceUrl(manifestsOf('TLS on'), env['TENANT_API']!, 'tenant', 'http');
-    expectServiceUrl(manifestsOf('TLS on'), env['CREDENTIALS_API']!, 'credentials', 'http');
+    expectServiceUrl(manifestsOf('TLS on'), env['TENANT_API']!, 'tenant', 'https');
+    expectServiceUrl(manifestsOf('TLS on'), env['CREDENTIALS_API']!, 'credentials', 'https');
+    // curl trusts the bundle that holds the management API's CA
+    const pod = job!.spec!.template.spec!;
+    const ca = pod.volumes?.find((v) => v.name === 'trusted-ca')?.secret;
+    expect(ca?.secretName).toBe('tessera-ca-bundle');
+    const mount = container.volumeMounts?.find((m) => m.name === 'trusted-ca')?.mountPath;
+    expect(env['CURL_CA_BUNDLE']).toBe(`${mount!}/${ca!.items![0]!.path}`);
     expect(byKind<Job>(manifestsOf('Kafka + PostgreSQL'), 'Job')).toEqual([]);
   });
 
@@ -1119,7 +1277,10 @@ describe('helm/tessera', () => {
       );
       expect(ports).toEqual(
         Object.fromEntries(
-          SERVICES.map((c) => [fullname(c), [REGISTRY.includes(c) ? 'http' : 'metrics']]),
+          SERVICES.map((c) => [
+            fullname(c),
+            [REGISTRY.includes(c) && name !== 'TLS on' ? 'http' : 'metrics'],
+          ]),
         ),
       );
       // the adapters' device-facing Services stay as they were; a headless one carries metrics
@@ -1171,11 +1332,16 @@ describe('helm/tessera', () => {
 
     expect(mutated(() => undefined)).toEqual({ problems: [], invalid: [] });
     const wrongPort = mutated((copy) => {
-      sm(copy, 'tenant').spec.endpoints[0]!['port'] = 'metrics';
+      // (TLS on: the tenant service's management API is `https`, its metrics are on `metrics`)
+      sm(copy, 'tenant').spec.endpoints[0]!['port'] = 'http';
     });
     expect(wrongPort.problems).toContain(
-      `ServiceMonitor ${fullname('tenant')}: no selected Service has a port metrics`,
+      `ServiceMonitor ${fullname('tenant')}: no selected Service has a port http`,
     );
+    const apiPort = mutated((copy) => {
+      sm(copy, 'tenant').spec.endpoints[0]!['port'] = 'https';
+    });
+    expect(apiPort.problems.join('\n')).toContain('/metrics is on HEALTH_PORT=8088');
     const wrongSelector = mutated((copy) => {
       sm(copy, 'credentials').spec.selector.matchLabels['app.kubernetes.io/component'] = 'nope';
     });

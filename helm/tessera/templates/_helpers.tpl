@@ -54,12 +54,13 @@ tenant device-registration credentials
 {{- end }}
 
 {{/* Metrics (/metrics): the registry services serve them on their HTTP port, published by their
-Service as `http`; provisioning-notification and the adapters on their health port 8088, published
+Service as `http` (with managementApi.tls on their plain health port 8088, published as `metrics`
+by their Service); provisioning-notification and the adapters on their health port 8088, published
 (with metrics.serviceMonitor.enabled) as `metrics`: provisioning-notification by its own ClusterIP
 Service, an adapter by a headless `<name>-metrics` Service, as its own Service faces devices and may
 be a NodePort or LoadBalancer. (dict "root" $ "component" "tenant") */}}
 {{- define "tessera.metricsServicePort" -}}
-{{- ternary "http" "metrics" (eq (include "tessera.isRegistry" .component) "true") }}
+{{- ternary "http" "metrics" (and (eq (include "tessera.isRegistry" .component) "true") (not .root.Values.managementApi.tls.enabled)) }}
 {{- end }}
 
 {{/* The Service that publishes a component's metrics port. */}}
@@ -77,6 +78,19 @@ service is deployed, device-registration (its deliver API). */}}
 {{- define "tessera.isAmqpClient" -}}
 {{- $c := .component }}
 {{- if or (include "tessera.isAdapter" $c) (eq $c "provisioning-notification") (and (eq $c "device-registration") .root.Values.provisioningNotification.enabled) }}true{{ end }}
+{{- end }}
+
+{{/* Components that call the registry services' management API (TENANT_SERVICE_URL,
+DEVICE_SERVICE_URL): device-registration and credentials. */}}
+{{- define "tessera.isManagementClient" -}}
+{{- if has .component (list "device-registration" "credentials") }}true{{ end }}
+{{- end }}
+
+{{/* The management API URL of a registry service: https on 28443 with managementApi.tls, else
+http on 28080. (dict "root" $ "component" "tenant") */}}
+{{- define "tessera.managementUrl" -}}
+{{- $tls := .root.Values.managementApi.tls.enabled }}
+{{- printf "%s://%s:%s" (ternary "https" "http" $tls) (include "tessera.serviceHost" .) (ternary "28443" "28080" $tls) }}
 {{- end }}
 
 {{/* (dict "root" $ "component" "tenant") */}}
@@ -158,14 +172,24 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 
 {{/* The CA bundle processes trust (NODE_EXTRA_CA_CERTS): trustedCa, else for the AMQP clients
-(adapters, provisioning-notification, device-registration calling it) the registry's AMQPS CA.
-Prints "secret-name key" or nothing. */}}
+(adapters, provisioning-notification, device-registration calling it) the registry's AMQPS CA, and
+for the management API's callers (device-registration, credentials; "example-data": the Job) its
+HTTPS CA. Prints "secret-name key" or nothing. */}}
 {{- define "tessera.trustedCa" -}}
 {{- $root := .root }}
 {{- if $root.Values.trustedCa.secretName }}
 {{- printf "%s %s" $root.Values.trustedCa.secretName $root.Values.trustedCa.key }}
-{{- else if and (include "tessera.isAmqpClient" .) $root.Values.registryAmqp.tls.enabled }}
-{{- printf "%s ca.crt" $root.Values.registryAmqp.tls.secretName }}
+{{- else }}
+{{- $cas := list }}
+{{- if and (ne .component "example-data") (include "tessera.isAmqpClient" .) $root.Values.registryAmqp.tls.enabled }}
+{{- $cas = append $cas $root.Values.registryAmqp.tls.secretName }}
+{{- end }}
+{{- if and (or (eq .component "example-data") (include "tessera.isManagementClient" .)) $root.Values.managementApi.tls.enabled }}
+{{- $cas = append $cas $root.Values.managementApi.tls.secretName }}
+{{- end }}
+{{- with uniq $cas }}
+{{- printf "%s ca.crt" (first .) }}
+{{- end }}
 {{- end }}
 {{- end }}
 
@@ -200,6 +224,22 @@ Prints "secret-name key" or nothing. */}}
 {{- end }}
 {{- if and $v.registryAmqp.tls.enabled (not $v.registryAmqp.tls.secretName) }}
 {{- $problems = append $problems "registryAmqp.tls.enabled needs registryAmqp.tls.secretName" }}
+{{- end }}
+{{- if and $v.managementApi.tls.enabled (not $v.managementApi.tls.secretName) }}
+{{- $problems = append $problems "managementApi.tls.enabled needs managementApi.tls.secretName" }}
+{{- end }}
+{{- if and $v.managementApi.tls.enabled $v.registryAmqp.tls.enabled $v.provisioningNotification.enabled (not $v.trustedCa.secretName) (ne $v.managementApi.tls.secretName $v.registryAmqp.tls.secretName) }}
+{{- $problems = append $problems "managementApi.tls and registryAmqp.tls name different Secrets: device-registration calls both and Node trusts one CA file (NODE_EXTRA_CA_CERTS); set trustedCa to a bundle with both CAs, or use one Secret" }}
+{{- end }}
+{{- $kt := $v.kafka.tls }}
+{{- if and (or $kt.secretName $kt.certKey $kt.keyKey (not $kt.rejectUnauthorized)) (not $kt.enabled) }}
+{{- $problems = append $problems "kafka.tls.secretName, certKey, keyKey and rejectUnauthorized need kafka.tls.enabled" }}
+{{- end }}
+{{- if and (or $kt.certKey $kt.keyKey) (not (and $kt.certKey $kt.keyKey)) }}
+{{- $problems = append $problems "kafka.tls.certKey and kafka.tls.keyKey go together (client certificate and key)" }}
+{{- end }}
+{{- if and $kt.certKey (not $kt.secretName) }}
+{{- $problems = append $problems "kafka.tls.certKey needs kafka.tls.secretName" }}
 {{- end }}
 {{- range $key := list "httpAdapter" "mqttAdapter" }}
 {{- $a := index $v $key }}

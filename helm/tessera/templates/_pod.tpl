@@ -7,6 +7,8 @@ tools/helm/helm-chart.spec.ts loads the rendered environment with the services' 
 
 {{- define "tessera.secretsDir" -}}/etc/tessera/secrets{{- end }}
 {{- define "tessera.tlsDir" -}}/etc/tessera/tls{{- end }}
+{{- define "tessera.managementTlsDir" -}}/etc/tessera/management-tls{{- end }}
+{{- define "tessera.kafkaTlsDir" -}}/etc/tessera/kafka-tls{{- end }}
 {{- define "tessera.caFile" -}}/etc/tessera/ca/ca.crt{{- end }}
 
 {{/* Container ports as "name:port" words. */}}
@@ -20,6 +22,7 @@ tools/helm/helm-chart.spec.ts loads the rendered environment with the services' 
 {{- if $v.mqttAdapter.tls.enabled }}mqtts:8883 {{ end }}health:8088
 {{- else if eq .component "provisioning-notification" }}
 {{- include "tessera.amqpPort" .root }} health:8088
+{{- else if $v.managementApi.tls.enabled }}https:28443 health:8088 {{ include "tessera.amqpPort" .root }}
 {{- else }}http:28080 {{ include "tessera.amqpPort" .root }}
 {{- end }}
 {{- end }}
@@ -46,9 +49,24 @@ tools/helm/helm-chart.spec.ts loads the rendered environment with the services' 
   value: {{ (kindIs "slice" $brokers | ternary (join "," $brokers) $brokers) | quote }}
 - name: KAFKA_CLIENT_ID
   value: {{ printf "tessera-%s" $c | quote }}
-{{- if $v.kafka.tls }}
+{{- $kt := $v.kafka.tls }}
+{{- if $kt.enabled }}
 - name: KAFKA_TLS
   value: "true"
+{{- if not $kt.rejectUnauthorized }}
+- name: KAFKA_TLS_REJECT_UNAUTHORIZED
+  value: "false"
+{{- end }}
+{{- if and $kt.secretName $kt.caKey }}
+- name: KAFKA_TLS_CA_FILE
+  value: {{ include "tessera.kafkaTlsDir" . }}/ca.crt
+{{- end }}
+{{- if and $kt.secretName $kt.certKey }}
+- name: KAFKA_TLS_CERT_FILE
+  value: {{ include "tessera.kafkaTlsDir" . }}/tls.crt
+- name: KAFKA_TLS_KEY_FILE
+  value: {{ include "tessera.kafkaTlsDir" . }}/tls.key
+{{- end }}
 {{- end }}
 {{- if $v.kafka.sasl.mechanism }}
 - name: KAFKA_SASL_MECHANISM
@@ -123,6 +141,21 @@ tools/helm/helm-chart.spec.ts loads the rendered environment with the services' 
 {{- if eq $c "mqtt-adapter" }}
 - name: MQTT_ADAPTER_AUTHENTICATION_REQUIRED
   value: {{ $a.authenticationRequired | toString | quote }}
+- name: MQTT_MAX_IN_FLIGHT
+  value: {{ $a.maxInFlight | toString | quote }}
+- name: MQTT_ADAPTER_MAX_CONNECTIONS
+  value: {{ $a.maxConnections | toString | quote }}
+- name: MQTT_ADAPTER_TENANT_CONNECT_RATE
+  value: {{ $a.tenantConnectRate | toString | quote }}
+- name: MQTT_ADAPTER_TENANT_CONNECT_BURST
+  value: {{ $a.tenantConnectBurst | toString | quote }}
+{{- else }}
+- name: HTTP_ADAPTER_MAX_HEADER_SIZE
+  value: {{ $a.maxHeaderSize | toString | quote }}
+- name: HTTP_ADAPTER_HEADERS_TIMEOUT_MS
+  value: {{ $a.headersTimeoutMs | toString | quote }}
+- name: HTTP_ADAPTER_REQUEST_TIMEOUT_MS
+  value: {{ $a.requestTimeoutMs | toString | quote }}
 {{- end }}
 {{- else if eq $c "provisioning-notification" }}
 {{- /* provisioning-notification: its deliver endpoint, the Tenant API as the adapters' user */}}
@@ -166,8 +199,19 @@ tools/helm/helm-chart.spec.ts loads the rendered environment with the services' 
   value: "8088"
 {{- else }}
 {{- /* registry services */}}
+{{- if $v.managementApi.tls.enabled }}
+- name: HTTP_PORT
+  value: "28443"
+- name: HTTP_TLS_KEY_FILE
+  value: {{ include "tessera.managementTlsDir" . }}/tls.key
+- name: HTTP_TLS_CERT_FILE
+  value: {{ include "tessera.managementTlsDir" . }}/tls.crt
+- name: HEALTH_PORT
+  value: "8088"
+{{- else }}
 - name: HTTP_PORT
   value: "28080"
+{{- end }}
 - name: PERSISTENCE_DRIVER
   value: {{ $v.persistence.driver | quote }}
 {{- $key := include "tessera.componentKey" $c }}
@@ -183,9 +227,21 @@ tools/helm/helm-chart.spec.ts loads the rendered environment with the services' 
   value: {{ index $v.persistence.mongodb.databases $key | quote }}
 {{- end }}
 - name: MANAGEMENT_AUTH
-  value: basic
+  value: required
 - name: MANAGEMENT_USERS_FILE
   value: {{ $secrets }}/management/users
+{{- with $v.managementApi.jwt }}
+{{- if .jwksUrl }}
+- name: MANAGEMENT_JWT_JWKS_URL
+  value: {{ .jwksUrl | quote }}
+- name: MANAGEMENT_JWT_ISSUER
+  value: {{ required "managementApi.jwt.issuer is required with a jwksUrl" .issuer | quote }}
+- name: MANAGEMENT_JWT_AUDIENCE
+  value: {{ required "managementApi.jwt.audience is required with a jwksUrl" .audience | quote }}
+- name: MANAGEMENT_JWT_ROLES_CLAIM
+  value: {{ .rolesClaim | quote }}
+{{- end }}
+{{- end }}
 - name: AMQP_PORT
   value: {{ ternary "5671" "5672" $v.registryAmqp.tls.enabled | quote }}
 - name: AMQP_USERS_FILE
@@ -202,7 +258,7 @@ tools/helm/helm-chart.spec.ts loads the rendered environment with the services' 
 {{- end }}
 {{- if ne $c "tenant" }}
 - name: TENANT_SERVICE_URL
-  value: {{ printf "http://%s:28080" (include "tessera.serviceHost" (dict "root" $root "component" "tenant")) | quote }}
+  value: {{ include "tessera.managementUrl" (dict "root" $root "component" "tenant") | quote }}
 - name: REGISTRY_SERVICE_USER
   valueFrom:
     secretKeyRef:
@@ -224,7 +280,7 @@ tools/helm/helm-chart.spec.ts loads the rendered environment with the services' 
 {{- end }}
 {{- if eq $c "credentials" }}
 - name: DEVICE_SERVICE_URL
-  value: {{ printf "http://%s:28080" (include "tessera.serviceHost" (dict "root" $root "component" "device-registration")) | quote }}
+  value: {{ include "tessera.managementUrl" (dict "root" $root "component" "device-registration") | quote }}
 - name: BCRYPT_COST
   value: {{ $v.credentials.bcryptCost | toString | quote }}
 - name: MAX_BCRYPT_COST
@@ -282,6 +338,16 @@ the pod's volumes and the container's mounts. */}}
 {{- if $v.registryAmqp.tls.enabled }}
 {{ printf "tls %s %s tls.crt:tls.crt,tls.key:tls.key" (include "tessera.tlsDir" .) $v.registryAmqp.tls.secretName }}
 {{- end }}
+{{- if $v.managementApi.tls.enabled }}
+{{ printf "management-tls %s %s tls.crt:tls.crt,tls.key:tls.key" (include "tessera.managementTlsDir" .) $v.managementApi.tls.secretName }}
+{{- end }}
+{{- end }}
+{{- $kt := $v.kafka.tls }}
+{{- if and $kt.enabled $kt.secretName (or $kt.caKey $kt.certKey) }}
+{{- $items := list }}
+{{- if $kt.caKey }}{{ $items = append $items (printf "%s:ca.crt" $kt.caKey) }}{{ end }}
+{{- if $kt.certKey }}{{ $items = concat $items (list (printf "%s:tls.crt" $kt.certKey) (printf "%s:tls.key" $kt.keyKey)) }}{{ end }}
+{{ printf "kafka-tls %s %s %s" (include "tessera.kafkaTlsDir" .) $kt.secretName (join "," $items) }}
 {{- end }}
 {{- if $v.kafka.sasl.mechanism }}
 {{ printf "kafka %s/kafka %s %s:password" $secrets (include "tessera.secret.kafka" $root) $v.kafka.sasl.passwordKey }}

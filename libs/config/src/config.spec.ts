@@ -10,6 +10,7 @@ import {
   envSchemas,
   envVar,
   loadConfig,
+  redactValue,
 } from './config';
 
 const Kafka = defineConfig('messaging.kafka', {
@@ -88,6 +89,65 @@ describe(describeConfig.name, () => {
       { KAFKA_BROKERS: 'k:1', KAFKA_SASL_PASSWORD: 'pw' },
     );
     expect(sut).toEqual({ KAFKA_BROKERS: 'k:1', KAFKA_SASL_PASSWORD: '****' });
+  });
+});
+
+describe('secret redaction', () => {
+  const Urls = defineConfig('urls', {
+    registry: envVar('REGISTRY_AMQP_URL', envSchemas.url(['amqp', 'amqps']), 'registry'),
+    password: envVar('PASSWORD', z.string().min(12), 'a password', { sensitive: true }),
+    users: envVar('USERS', z.string().regex(/^\w+:\$2[aby]\$/), 'user:hash list', {
+      sensitive: true,
+    }),
+  });
+  const problemsOf = (env: Record<string, string>): string => {
+    try {
+      loadConfig({ urls: Urls }, env);
+    } catch (e) {
+      if (e instanceof ConfigError) return e.message;
+      throw e;
+    }
+    return '';
+  };
+
+  it('masks the password of URL user info, wherever it is in a value', () => {
+    expect(redactValue('amqp://adapter:s3cret@registry:5672')).toBe(
+      'amqp://adapter:****@registry:5672',
+    );
+    expect(redactValue('a=https://u:p%40ss@h/x, b=postgres://db:pw@h/db')).toBe(
+      'a=https://u:****@h/x, b=postgres://db:****@h/db',
+    );
+    expect(redactValue('amqp://registry:5672')).toBe('amqp://registry:5672');
+    expect(redactValue('kafka-0:9092,kafka-1:9092')).toBe('kafka-0:9092,kafka-1:9092');
+  });
+
+  it('names the variable of a bad value but shows a secret neither directly nor from its file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    writeFileSync(join(dir, 'users'), 'admin:not-a-bcrypt-hash-4711\n');
+    const message = problemsOf({
+      REGISTRY_AMQP_URL: 'amqx://adapter:url-secret-0815@registry:5672',
+      PASSWORD: 'short-4711',
+      USERS_FILE: join(dir, 'users'),
+    });
+    expect(message).toContain('REGISTRY_AMQP_URL (got "amqx://adapter:****@registry:5672")');
+    expect(message).toContain('PASSWORD:');
+    expect(message).toContain('USERS:');
+    for (const secret of ['url-secret-0815', 'short-4711', 'not-a-bcrypt-hash-4711'])
+      expect(message).not.toContain(secret);
+  });
+
+  it('never prints a secret in a configuration summary, nor a URL’s password', () => {
+    const summary = describeConfig(
+      { urls: Urls },
+      {
+        REGISTRY_AMQP_URL: 'amqp://adapter:url-secret-0815@registry:5672',
+        PASSWORD: 'long-enough-secret-4711',
+      },
+    );
+    expect(summary).toEqual({
+      REGISTRY_AMQP_URL: 'amqp://adapter:****@registry:5672',
+      PASSWORD: '****',
+    });
   });
 });
 

@@ -57,6 +57,15 @@ export class ConfigError extends Error {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
+/**
+ * A non-secret value as errors and summaries may show it: the password of any URL user info in it
+ * masked (`amqp://adapter:****@registry:5672`), since URLs that are not secrets themselves may still
+ * carry one.
+ */
+export function redactValue(value: string): string {
+  return value.replace(/\/\/([^:/@\s]+):[^@\s]*@/g, '//$1:****@');
+}
+
 function rawValue(v: EnvVar, env: Env): { value: string | undefined; problem?: string } {
   const direct = env[v.env];
   const file = env[`${v.env}_FILE`];
@@ -88,7 +97,7 @@ function parseOne<V extends Record<string, EnvVar>>(
     if (result.success) {
       out[key] = result.data;
     } else {
-      const shown = v.sensitive || value === undefined ? '' : ` (got "${value}")`;
+      const shown = v.sensitive || value === undefined ? '' : ` (got "${redactValue(value)}")`;
       const reason = result.error.issues.map((i) => i.message).join('; ');
       problems.push(`${v.env}${shown}: ${reason} — ${v.description}`);
     }
@@ -123,7 +132,7 @@ export function describeConfig(
     for (const v of Object.values(def.vars)) {
       const { value } = rawValue(v, env);
       if (value === undefined) continue;
-      out[v.env] = v.sensitive ? '****' : value;
+      out[v.env] = v.sensitive ? '****' : redactValue(value);
     }
   }
   return out;

@@ -12,6 +12,7 @@ import {
   startService,
   TestPki,
   uniqueId,
+  untilPasses,
 } from '@tessera/testing';
 
 import { createRegistryClients, type RegistryClients } from './create-registry-clients';
@@ -67,6 +68,8 @@ describe('registry client against the distributed registry services', () => {
       REGISTRY_SERVICE_USER: SERVICE.name,
       REGISTRY_SERVICE_PASSWORD: SERVICE.password,
       BCRYPT_COST: '4',
+      // Consumer groups of this registry's own (the clean-ups): the run's Kafka is shared.
+      KAFKA_CONSUMER_GROUP_PREFIX: run,
     };
     const ports = await Promise.all(Array.from({ length: 6 }, () => freePort()));
     const [tenantHttp = 0, deviceHttp = 0, credentialsHttp = 0] = ports;
@@ -261,6 +264,46 @@ describe('registry client against the distributed registry services', () => {
       'device-id': deviceId,
     });
   });
+
+  it('deletes a deleted tenant’s devices and credentials across the services, also when its id is created again at once', async () => {
+    const gone = uniqueId('gone');
+    const password = (authId: string) => [
+      { type: 'hashed-password', 'auth-id': authId, secrets: [{ 'pwd-plain': 'pw' }] },
+    ];
+    // No cache: every answer is the credentials service's own.
+    const direct = createRegistryClients(
+      { tenant: transports[0]!, registration: transports[1]!, credentials: transports[2]! },
+      { cache: false },
+    );
+    const credentialsOf = (authId: string): Promise<number | undefined> =>
+      direct.credentials.get(gone, 'hashed-password', authId).then(() => 200, statusOf);
+    expect(await manage('tenant', 'POST', `/v1/tenants/${gone}`, {})).toBe(201);
+    for (const device of ['dev', 'gw']) {
+      expect(await manage('device-registration', 'POST', `/v1/devices/${gone}/${device}`, {})).toBe(
+        201,
+      );
+      expect(
+        await manage('credentials', 'PUT', `/v1/credentials/${gone}/${device}`, password(device)),
+      ).toBe(204);
+    }
+    expect(await credentialsOf('dev')).toBe(200);
+
+    expect(await manage('tenant', 'DELETE', `/v1/tenants/${gone}`)).toBe(204);
+    expect(await manage('tenant', 'POST', `/v1/tenants/${gone}`, {})).toBe(201);
+    expect(await manage('device-registration', 'POST', `/v1/devices/${gone}/fresh`, {})).toBe(201);
+
+    // The consumer groups are new: the services may first work through the topics' history.
+    await untilPasses(async () => {
+      expect(await manage('device-registration', 'GET', `/v1/devices/${gone}/dev`)).toBe(404);
+      expect(await manage('device-registration', 'GET', `/v1/devices/${gone}/gw`)).toBe(404);
+      expect([await credentialsOf('dev'), await credentialsOf('gw')]).toEqual([404, 404]);
+    }, 90_000);
+    expect(await manage('device-registration', 'GET', `/v1/devices/${gone}/fresh`)).toBe(200);
+    expect(
+      await manage('credentials', 'PUT', `/v1/credentials/${gone}/fresh`, password('fresh')),
+    ).toBe(204);
+    expect(await credentialsOf('fresh')).toBe(200);
+  }, 120_000);
 
   it('recovers by itself when a registry service is killed and restarted', async () => {
     expect(await manage('device-registration', 'POST', `/v1/devices/${tenant}/survivor`, {})).toBe(

@@ -1,5 +1,6 @@
 export * from './health';
 export * from './http-app';
+export * from './http-server.config';
 export * from './http-error.filter';
 export * from './metrics.controller';
 export * from './run-service';

@@ -5,3 +5,4 @@ export * from './management-client';
 export * from './certificates';
 export * from './registry-stack';
 export * from './kcat';
+export * from './device-clients';

@@ -30,7 +30,9 @@ export function connectOptionsFromUrl(options: AmqpConnectionOptions): Connectio
   try {
     url = new URL(options.url);
   } catch (cause) {
-    throw new MessagingError('INVALID', `not a valid AMQP URL: ${options.url}`, false, { cause });
+    throw new MessagingError('INVALID', `not a valid AMQP URL: ${redact(options.url)}`, false, {
+      cause,
+    });
   }
   const secure = url.protocol === 'amqps:';
   if (!secure && url.protocol !== 'amqp:') {

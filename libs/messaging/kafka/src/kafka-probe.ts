@@ -3,7 +3,9 @@ import { connect } from 'node:net';
 /**
  * Tells whether any bootstrap broker accepts TCP connections, for readiness checks. A plain
  * connect, not a Kafka request: cheap enough to run on every probe, and it does not disturb the
- * producer's own connections. The answer is remembered for `cacheMs`.
+ * producer's own connections. The answer is remembered for `cacheMs`. The same for TLS and SASL
+ * listeners: accepting the connection is what it checks, before any handshake, so it needs neither
+ * the CA, a client certificate nor credentials (those problems show in the clients' own errors).
  */
 export class KafkaProbe {
   private last: { at: number; result: Promise<boolean> } | undefined;

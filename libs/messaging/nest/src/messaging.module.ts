@@ -19,15 +19,39 @@ export const NOTIFICATION_SENDER = Symbol('tessera.notification-sender');
 export const NOTIFICATION_RECEIVER = Symbol('tessera.notification-receiver');
 /** Which transport carries notifications: `kafka` or `in-process`. */
 export const NOTIFICATION_TRANSPORT = Symbol('tessera.notification-transport');
+/**
+ * DI token of the prefix (KAFKA_CONSUMER_GROUP_PREFIX, default `tessera`) for consumer groups that
+ * all instances of a service share, so that each record is handled by one of them: `<prefix>-<what>`.
+ */
+export const CONSUMER_GROUP_PREFIX = Symbol('tessera.consumer-group-prefix');
 
-/** Kafka connection options from config, or undefined when no brokers are configured. */
+/**
+ * Kafka connection options from config, or undefined when no brokers are configured: the SASL
+ * mechanism with its user and password, and TLS (on with KAFKA_TLS or any KAFKA_TLS_* file) with
+ * the CA, client certificate and verification as configured. Every Kafka client of a service
+ * (producer, consumers, admin) is built from these.
+ */
 export function kafkaOptions(config: KafkaConfig): KafkaConnectionOptions | undefined {
   if (!config.brokers || config.brokers.length === 0) return undefined;
+  const tls =
+    config.tls ||
+    config.tlsCa !== undefined ||
+    config.tlsCert !== undefined ||
+    config.tlsKey !== undefined;
   return {
     brokers: config.brokers,
     clientId: config.clientId,
-    ...(config.tls ? { ssl: true } : {}),
-    ...(config.saslMechanism && config.saslUsername
+    ...(tls
+      ? {
+          ssl: {
+            rejectUnauthorized: config.tlsRejectUnauthorized,
+            ...(config.tlsCa === undefined ? {} : { ca: config.tlsCa }),
+            ...(config.tlsCert === undefined ? {} : { cert: config.tlsCert }),
+            ...(config.tlsKey === undefined ? {} : { key: config.tlsKey }),
+          },
+        }
+      : {}),
+    ...(config.saslMechanism && config.saslUsername !== undefined
       ? {
           sasl: {
             mechanism: config.saslMechanism,
@@ -58,6 +82,7 @@ export class MessagingModule implements OnApplicationShutdown {
       module: MessagingModule,
       providers: [
         { provide: NOTIFICATION_TRANSPORT, useValue: kafka ? 'kafka' : 'in-process' },
+        { provide: CONSUMER_GROUP_PREFIX, useValue: config.consumerGroupPrefix },
         {
           provide: NOTIFICATION_SENDER,
           useFactory: () => (kafka ? new KafkaSender(kafka) : broker?.sender),
@@ -70,7 +95,12 @@ export class MessagingModule implements OnApplicationShutdown {
               : broker?.receiver,
         },
       ],
-      exports: [NOTIFICATION_SENDER, NOTIFICATION_RECEIVER, NOTIFICATION_TRANSPORT],
+      exports: [
+        NOTIFICATION_SENDER,
+        NOTIFICATION_RECEIVER,
+        NOTIFICATION_TRANSPORT,
+        CONSUMER_GROUP_PREFIX,
+      ],
     };
   }
 

@@ -54,6 +54,14 @@ export abstract class TenantRepository implements OutboxReader {
   abstract findBySubjectDn(subjectDn: string): Promise<StoredTenant[]>;
 
   /**
+   * The ids of the other stored tenants whose id equals `id` once every `.` is replaced by `_`
+   * (`a.b_c` collides with `a_b.c` and `a_b_c`, not with `abc`), in no particular order: Kafka treats `.` and `_` in
+   * topic names as the same, so such tenants would share (or block each other's) `hono.*.<tenant>`
+   * topics. `id` itself is never in the result.
+   */
+  abstract findIdsCollidingWith(id: string): Promise<string[]>;
+
+  /**
    * Replaces a tenant's document.
    * @param expectedVersion if given, the write only happens while the stored version equals it.
    * @returns the new resource version.

@@ -17,6 +17,7 @@ import {
 import { Collections } from './indexes';
 import { translateMongoError } from './mongo-error.translator';
 import { live, MongoOutbox, outboxEntries, type WithOutbox } from './mongo-outbox';
+import { fromMongoDocument, toMongoDocument } from './mongo-json.codec';
 import { buildMongoSearch } from './mongo-search';
 
 /** The stored shape; never leaves this lib. */
@@ -40,7 +41,7 @@ function toDomain(d: TenantDocument): StoredTenant {
   return {
     id: d._id,
     version: d.version,
-    document: d.document,
+    document: fromMongoDocument(d.document),
     keys: {
       alias: d.alias ?? undefined,
       trustAnchorGroup: d.trustAnchorGroup ?? undefined,
@@ -75,7 +76,7 @@ export class MongoTenantRepository extends TenantRepository {
     const now = new Date();
     const fields = {
       version,
-      document,
+      document: toMongoDocument(document),
       alias: keys.alias ?? null,
       aliasKey: aliasKey(id, keys.alias),
       trustAnchorGroup: keys.trustAnchorGroup ?? null,
@@ -122,6 +123,20 @@ export class MongoTenantRepository extends TenantRepository {
     return found.map(toDomain);
   }
 
+  async findIdsCollidingWith(id: string): Promise<string[]> {
+    // Anchored, so the _id index narrows it down to the literal prefix before the first . or _.
+    const pattern = id.replace(/[._\\^$*+?()[\]{}|]/g, (c) =>
+      c === '.' || c === '_' ? '[._]' : `\\${c}`,
+    );
+    const found = await this.run(() =>
+      this.tenants
+        .find({ _id: { $regex: `^${pattern}$`, $ne: id }, ...live }, { projection: { _id: 1 } })
+        .sort({ _id: 1 })
+        .toArray(),
+    );
+    return found.map((d) => d._id);
+  }
+
   async update(
     id: string,
     document: JsonObject,
@@ -140,7 +155,7 @@ export class MongoTenantRepository extends TenantRepository {
         {
           $set: {
             version,
-            document,
+            document: toMongoDocument(document),
             alias: keys.alias ?? null,
             aliasKey: aliasKey(id, keys.alias),
             trustAnchorGroup: keys.trustAnchorGroup ?? null,
@@ -187,10 +202,14 @@ export class MongoTenantRepository extends TenantRepository {
   async search(query: TenantSearchQuery): Promise<Page<StoredTenant>> {
     const search = buildMongoSearch<TenantDocument>('document', query.filters, query.sort);
     const { sort } = search;
-    const filter: Filter<TenantDocument> =
-      query.ids === undefined
-        ? search.filter
-        : { $and: [search.filter, { _id: { $in: [...query.ids] } }] };
+    // Tombstones (deleted tenants whose notifications are pending) are no search results.
+    const filter: Filter<TenantDocument> = {
+      $and: [
+        search.filter,
+        live,
+        ...(query.ids === undefined ? [] : [{ _id: { $in: [...query.ids] } }]),
+      ],
+    };
     const [total, docs] = await this.run(() =>
       Promise.all([
         this.tenants.countDocuments(filter),

@@ -35,7 +35,26 @@ describe('PostgreSQL migrations', () => {
       'Device1763800000002',
       'Credentials1763800000003',
       'DeviceGroups1763800000004',
+      'TenantTopicName1763800000005',
       'psql-check|true|CN=x',
     ]);
+  });
+
+  it('indexes tenant ids as Kafka sees them, for the collision check', async () => {
+    const schema = uniqueId('topic');
+    const repo = new PostgresTenantRepository(await openPostgres({ url: postgresUrl, schema }));
+    await repo.create('a.b', { enabled: true }, { subjectDns: [] }, []);
+    expect(await repo.findIdsCollidingWith('a_b')).toEqual(['a.b']);
+    await repo.close();
+    const psql = await runProgram('psql', [
+      postgresUrl,
+      '-At',
+      '-c',
+      `SET enable_seqscan = off;
+       EXPLAIN (COSTS OFF) SELECT id FROM ${schema}.tenant
+         WHERE translate(id, '.', '_') = translate('a_b', '.', '_') AND id <> 'a_b';`,
+    ]);
+    expect(psql.stderr).toBe('');
+    expect(psql.stdout).toContain('tenant_topic_name_idx');
   });
 });

@@ -124,6 +124,18 @@ export class PostgresTenantRepository extends TenantRepository {
     return rows.map(rowToDomain);
   }
 
+  async findIdsCollidingWith(id: string): Promise<string[]> {
+    // Matches the expression index tenant_topic_name_idx.
+    const rows = await this.run(() =>
+      this.dataSource.query<{ id: string }[]>(
+        `SELECT id FROM tenant WHERE translate(id, '.', '_') = translate($1, '.', '_') AND id <> $1
+         ORDER BY id`,
+        [id],
+      ),
+    );
+    return rows.map((r) => r.id);
+  }
+
   async update(
     id: string,
     document: JsonObject,

@@ -96,6 +96,25 @@ export function describeTenantRepositoryContract(
       expect(found[0]?.keys.trustAnchorGroup).toBe('g');
     });
 
+    it('finds the other tenants whose ids collide as Kafka topic names (. and _ alike)', async () => {
+      const sorted = async (other: string): Promise<string[]> =>
+        (await sut.findIdsCollidingWith(other)).sort();
+      const note: NewOutboxMessage = { topic: 't', key: id('k_x_y'), payload: { change: 'x' } };
+      for (const suffix of ['k.x_y', 'kzx_y', 'k.x_y.z', 'k_x_y']) {
+        await sut.create(id(suffix), doc(), { subjectDns: [] }, []);
+      }
+      // Anchored at both ends, `.` is no wildcard, letters keep their case, the id itself is left out.
+      expect(await sorted(id('k_x.y'))).toEqual([id('k.x_y'), id('k_x_y')].sort());
+      expect(await sorted(id('k.x_y'))).toEqual([id('k_x_y')]);
+      expect(await sorted(id('k_x_y.z'))).toEqual([id('k.x_y.z')]);
+      expect(await sorted(id('kzx.y'))).toEqual([id('kzx_y')]);
+      expect(await sorted(id('K.x_y'))).toEqual([]);
+      expect(await sorted(id('k.x'))).toEqual([]);
+      // A deleted tenant no longer collides, also while its DELETE notification is pending.
+      await sut.delete(id('k_x_y'), undefined, [note]);
+      expect(await sorted(id('k_x.y'))).toEqual([id('k.x_y')]);
+    });
+
     it('updates with and without a version check', async () => {
       const v1 = await sut.create(id('u'), doc(), { subjectDns: [] }, []);
       const v2 = await sut.update(id('u'), doc({ n: 2 }), { subjectDns: [] }, v1, []);
@@ -210,11 +229,42 @@ export function describeTenantRepositoryContract(
 
       const beyond = await sut.search(page({ filters: [mine, marked], pageOffset: 10 }));
       expect(beyond).toEqual({ total: 3, result: [] });
+      const sortedBeyond = await sut.search(
+        page({
+          filters: [mine, marked],
+          sort: [{ field: '/ext/brand', direction: 'desc' }],
+          pageOffset: 10,
+        }),
+      );
+      expect(sortedBeyond).toEqual({ total: 3, result: [] });
 
       const none = await sut.search(
         page({ filters: [mine, { field: '/ext/brand', value: 'zzz*', op: 'eq' }] }),
       );
       expect(none).toEqual({ total: 0, result: [] });
+    });
+
+    it('stores any JSON as it is (dotted, $ and empty member names, nested arrays) and searches it', async () => {
+      const odd: JsonObject = {
+        'com.example.mode': 'eco',
+        $where: { $gt: 1, '': [[1, [2, []]], { '%5B': ['x'] }] },
+        '50%': 'ü',
+        '': true,
+      };
+      await sut.create(id('odd'), doc(odd), { subjectDns: [] }, []);
+      expect((await sut.findById(id('odd')))?.document).toEqual(doc(odd));
+      await sut.update(id('odd'), doc({ ...odd, '': false }), { subjectDns: [] }, undefined, []);
+      expect((await sut.findById(id('odd')))?.document).toEqual(doc({ ...odd, '': false }));
+      const mine = { field: '/ext/run', value: run, op: 'eq' as const };
+      for (const [field, value] of [
+        ['/ext/com.example.mode', 'eco'],
+        ['/ext/$where/$gt', 1],
+        ['/ext/50%', 'ü'],
+        ['/ext/', false],
+      ] as const) {
+        const found = await sut.search(page({ filters: [mine, { field, value, op: 'eq' }] }));
+        expect({ field, ids: found.result.map((t) => t.id) }).toEqual({ field, ids: [id('odd')] });
+      }
     });
 
     it('treats wildcard-looking characters of the store literally', async () => {
@@ -264,6 +314,11 @@ export function describeTenantRepositoryContract(
       expect(await sut.findById(id('obd'))).toBeUndefined();
       expect(await sut.findByIdOrAlias(`obd-${run}`)).toBeUndefined();
       expect((await sut.findBySubjectDn('CN=obd')).map((t) => t.id)).not.toContain(id('obd'));
+      const everything = await sut.search(page({ pageSize: 1000 }));
+      expect(everything.result.map((t) => t.id)).not.toContain(id('obd'));
+      expect(everything.total).toBe(everything.result.length);
+      const byId = await sut.search({ ...page({}), ids: [id('obd')] });
+      expect(byId).toEqual({ total: 0, result: [] });
       const pending = (await sut.pendingNotifications(1000)).filter((m) => m.key === id('obd'));
       expect(pending).toHaveLength(1);
       // The alias is free again, and so is the id, before and after the relay acknowledged.

@@ -2,6 +2,7 @@ import {
   Inject,
   Injectable,
   Logger,
+  Optional,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
@@ -12,7 +13,7 @@ import {
   type ReceivedMessage,
   type Subscription,
 } from '@tessera/messaging';
-import { NOTIFICATION_RECEIVER } from '@tessera/messaging-nest';
+import { CONSUMER_GROUP_PREFIX, NOTIFICATION_RECEIVER } from '@tessera/messaging-nest';
 import {
   NotificationTopic,
   RegistryNotificationSchema,
@@ -41,7 +42,11 @@ function recreatedAfter(created: Date, deletedAt: string): boolean {
  * Deletes the credentials of deleted devices, driven by the device service's change notifications
  * (Hono deletes them in the same store; here each service owns its data). When the device exists
  * again by the time the DELETE arrives, the credentials are dropped only if it was re-created after
- * that deletion, so a replayed old DELETE never erases a current device's credentials.
+ * that deletion, so a replayed old DELETE never erases a current device's credentials. On
+ * `all-devices-of-tenant-deleted-v1` (also sent when the device service deletes the devices of a
+ * deleted tenant) every credential of the tenant is dropped, including any stored for a device
+ * created in the moment between that deletion and this notification's arrival: the store cannot
+ * tell them from the deleted devices' (set them again).
  */
 @Injectable()
 export class DeviceDeletionHandler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -52,6 +57,7 @@ export class DeviceDeletionHandler implements OnApplicationBootstrap, OnApplicat
     @Inject(NOTIFICATION_RECEIVER) private readonly receiver: MessageReceiver,
     private readonly devices: DeviceDirectory,
     private readonly service: CredentialsManagementService,
+    @Optional() @Inject(CONSUMER_GROUP_PREFIX) private readonly groupPrefix = 'tessera',
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -60,7 +66,7 @@ export class DeviceDeletionHandler implements OnApplicationBootstrap, OnApplicat
       (m) => this.handle(m),
       // One group for all instances: each deletion is handled once; from the start, so that none
       // published before the first start is missed.
-      { groupId: 'tessera-credentials-cleanup', fromBeginning: true },
+      { groupId: `${this.groupPrefix}-credentials-cleanup`, fromBeginning: true },
     );
   }
 

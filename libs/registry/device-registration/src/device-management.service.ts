@@ -23,7 +23,13 @@ import {
   type DeviceId,
   type TenantId,
 } from '@tessera/registry-api';
-import { outboxMessageOf, TenantDirectory, toSearchQuery } from '@tessera/registry-kit';
+import {
+  outboxMessageOf,
+  TenantDirectory,
+  type TenantLookupOptions,
+  type TenantSummary,
+  toSearchQuery,
+} from '@tessera/registry-kit';
 
 /** A device as the management API returns it: Hono's JSON with the read-only `status`. */
 export type DeviceView = JsonObject;
@@ -52,11 +58,17 @@ export function toDeviceView(d: StoredDevice): DeviceView {
   return { ...d.document, status };
 }
 
+// Devices read per round of a scan for the devices a deleted tenant left behind.
+const SCAN_PAGE_SIZE = 200;
+// Scans before the clean-up of a tenant gives up on devices that keep changing under it.
+const SCAN_ROUNDS = 5;
+
 /**
  * Device management (Hono's `DeviceManagementService`): validates, enforces the tenant's
  * registration limits, keeps `status` server-owned, and writes a `device-change-v1` notification
  * atomically with every change (the credentials service deletes a deleted device's credentials
- * when it receives it).
+ * when it receives it). The devices of a deleted tenant are deleted by
+ * {@link deleteLeftoversOfTenant} (driven by the tenant notifications).
  */
 @Injectable()
 export class DeviceManagementService {
@@ -78,7 +90,7 @@ export class DeviceManagementService {
     const tenant = this.tenantId(tenantId);
     const id = deviceId === undefined ? randomUUID() : this.deviceId(deviceId, tenant);
     const write = this.parseDevice(body ?? {}, tenant);
-    const summary = await this.requireTenant(tenant);
+    const summary = await this.requireTenant(tenant, { fresh: true });
     if (
       summary.maxDevices !== undefined &&
       (await this.devices.count(tenant)) >= summary.maxDevices
@@ -120,7 +132,7 @@ export class DeviceManagementService {
     const existing = await this.devices.findById(tenant, id);
     if (existing) return { created: false, device: existing };
     const write = this.parseDevice(device, tenant);
-    const summary = await this.requireTenant(tenant);
+    const summary = await this.requireTenant(tenant, { fresh: true });
     if (
       summary.maxDevices !== undefined &&
       (await this.devices.count(tenant)) >= summary.maxDevices
@@ -195,6 +207,65 @@ export class DeviceManagementService {
   }
 
   /**
+   * Deletes the devices a deleted tenant left behind (the tenant deletion handler calls it for the
+   * tenant's DELETE and CREATE notifications). Writes and notifies nothing when there is nothing to
+   * delete, so it may run any number of times.
+   * @param createdBefore undefined while the tenant does not exist: then every device goes, in one
+   *   write with one `all-devices-of-tenant-deleted-v1` notification, as `DELETE /v1/devices/{tenant}`.
+   *   Otherwise the tenant exists (again), and only the devices created before this time go, each
+   *   with its `device-change-v1` DELETE (compared with its version, so a device deleted and created
+   *   again meanwhile stays); the devices of the tenant's new incarnation stay.
+   * @returns how many devices were deleted.
+   */
+  async deleteLeftoversOfTenant(
+    tenantId: string,
+    createdBefore: Date | undefined,
+  ): Promise<number> {
+    const tenant = this.tenantId(tenantId);
+    if (createdBefore === undefined) {
+      if ((await this.devices.count(tenant)) === 0) return 0;
+      return this.devices.deleteAllOfTenant(tenant, [
+        outboxMessageOf(allDevicesOfTenantDeletedNotification(tenant)),
+      ]);
+    }
+    let deleted = 0;
+    // Concurrent deletes shift the pages of a scan, so scan again until nothing old is left.
+    for (let round = 0; round < SCAN_ROUNDS; round++) {
+      const old = await this.devicesCreatedBefore(tenant, createdBefore);
+      if (old.length === 0) return deleted;
+      for (const device of old) {
+        const id = device.id as DeviceId;
+        try {
+          await this.devices.delete(tenant, id, device.version, [
+            outboxMessageOf(deviceChangeNotification('DELETE', tenant, id, false)),
+          ]);
+          deleted++;
+        } catch (error) {
+          // Deleted or changed meanwhile: the next round sees what became of it.
+          if (!(error instanceof NotFoundError || error instanceof ResourceConflictError)) {
+            throw error;
+          }
+        }
+      }
+    }
+    return deleted;
+  }
+
+  private async devicesCreatedBefore(tenant: TenantId, before: Date): Promise<StoredDevice[]> {
+    const found: StoredDevice[] = [];
+    for (let offset = 0; ; offset += SCAN_PAGE_SIZE) {
+      const page = await this.devices.search(tenant, {
+        filters: [],
+        sort: [],
+        pageSize: SCAN_PAGE_SIZE,
+        pageOffset: offset,
+      });
+      found.push(...page.result.filter((d) => d.status.created.getTime() < before.getTime()));
+      if (page.result.length < SCAN_PAGE_SIZE) return found;
+    }
+  }
+
+  /**
    * Hono's device search. An empty result is a 404, as Hono answers.
    * @param rawQuery the query parameters as the HTTP layer delivers them.
    */
@@ -232,10 +303,15 @@ export class DeviceManagementService {
     return { document: document as JsonObject, via, viaGroups, memberOf };
   }
 
+  /**
+   * The tenant's summary; `fresh` for writes that create devices, so that none is created in a
+   * tenant deleted a moment ago (after the clean-up of its devices ran).
+   */
   private async requireTenant(
     tenant: TenantId,
-  ): Promise<NonNullable<Awaited<ReturnType<TenantDirectory['get']>>>> {
-    const summary = await this.tenants.get(tenant);
+    options: TenantLookupOptions = {},
+  ): Promise<TenantSummary> {
+    const summary = await this.tenants.get(tenant, options);
     if (!summary)
       throw new NotFoundError('TENANT.NOT_FOUND', `tenant ${tenant} not found`, {
         tenantId: tenant,

@@ -1,16 +1,23 @@
 import { createServer, type Server } from 'node:http';
 
-import { HttpDeviceDirectory, HttpTenantDirectory, summarizeTenant } from './directories';
+import {
+  HttpDeviceDirectory,
+  HttpTenantDirectory,
+  summarizeTenant,
+  TENANT_CREATED_HEADER,
+} from './directories';
 
 describe('HTTP directories', () => {
   let server: Server;
   let url = '';
   const seen: (string | undefined)[] = [];
+  const CREATED = '2026-03-01T10:20:30.456Z';
 
   beforeAll(async () => {
     server = createServer((req, res) => {
       seen.push(req.headers.authorization);
-      if (req.url === '/v1/tenants/t1') {
+      if (req.url === '/v1/tenants/t1' || req.url === '/v1/tenants/t3') {
+        if (req.url === '/v1/tenants/t3') res.setHeader(TENANT_CREATED_HEADER, CREATED);
         res.setHeader('content-type', 'application/json');
         res.end(JSON.stringify({ enabled: true, 'registration-limits': { 'max-devices': 5 } }));
       } else if (req.url === '/v1/devices/t1/d1') {
@@ -36,6 +43,17 @@ describe('HTTP directories', () => {
     expect((await sut.get('t1'))?.maxDevices).toBe(5);
     expect(await sut.get('t2')).toBeUndefined();
     expect(seen[0]).toBe(`Basic ${Buffer.from('svc:pw').toString('base64')}`);
+  });
+
+  it('reports when the tenant was created, if told, and asks again for a fresh look-up', async () => {
+    const sut = new HttpTenantDirectory({ url });
+    expect((await sut.get('t3'))?.created).toEqual(new Date(CREATED));
+    expect((await sut.get('t1'))?.created).toBeUndefined();
+    const asked = seen.length;
+    await sut.get('t3');
+    expect(seen.length).toBe(asked);
+    expect((await sut.get('t3', { fresh: true }))?.created).toEqual(new Date(CREATED));
+    expect(seen.length).toBe(asked + 1);
   });
 
   it('turns server errors and unreachable services into 503', async () => {

@@ -9,7 +9,24 @@ export interface TenantSummary {
   readonly maxCredentialsPerDevice?: number | undefined;
   /** The tenant JSON as the tenant service returns it (defaults, trusted CAs, ext …). */
   readonly tenant: Record<string, unknown>;
+  /**
+   * When this incarnation of the tenant was created (a tenant deleted and created again is a new
+   * one); undefined when the tenant service does not say.
+   */
+  readonly created?: Date | undefined;
 }
+
+/** Options of {@link TenantDirectory.get}. */
+export interface TenantLookupOptions {
+  /** Ask the store (or the tenant service) now, not what was remembered a moment ago. */
+  readonly fresh?: boolean;
+}
+
+/**
+ * The response header of `GET /v1/tenants/{id}` with the tenant's creation time (ISO 8601, UTC, in
+ * milliseconds), for the other registry services; not part of Hono's API.
+ */
+export const TENANT_CREATED_HEADER = 'tessera-tenant-created';
 
 /**
  * Looks tenants up across the service boundary: the device and credentials services never read the
@@ -18,7 +35,7 @@ export interface TenantSummary {
  */
 export abstract class TenantDirectory {
   /** The tenant, or undefined if it does not exist. Rejects with ServerError(503) if it cannot tell. */
-  abstract get(tenantId: string): Promise<TenantSummary | undefined>;
+  abstract get(tenantId: string, options?: TenantLookupOptions): Promise<TenantSummary | undefined>;
 }
 
 /**
@@ -130,7 +147,7 @@ export interface ServiceEndpoint {
 async function getJson(
   endpoint: ServiceEndpoint,
   path: string,
-): Promise<{ status: number; body: unknown }> {
+): Promise<{ status: number; body: unknown; headers: Headers }> {
   const reply = await callJson(endpoint, 'GET', path);
   // A read this service may not make is a misconfigured service user, not the caller's fault.
   if (reply.status === 403) {
@@ -148,7 +165,7 @@ async function callJson(
   method: string,
   path: string,
   payload?: unknown,
-): Promise<{ status: number; body: unknown }> {
+): Promise<{ status: number; body: unknown; headers: Headers }> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (payload !== undefined) headers['content-type'] = 'application/json';
   if (endpoint.username !== undefined) {
@@ -185,21 +202,25 @@ async function callJson(
   } catch {
     body = text;
   }
-  return { status: response.status, body };
+  return { status: response.status, body, headers: response.headers };
 }
 
 function limit(value: unknown): number | undefined {
   return typeof value === 'number' && value >= 0 ? value : undefined;
 }
 
-/** Summarises a management-API tenant object. */
-export function summarizeTenant(tenant: Record<string, unknown>): TenantSummary {
+/**
+ * Summarises a management-API tenant object.
+ * @param created when the tenant was created, if known.
+ */
+export function summarizeTenant(tenant: Record<string, unknown>, created?: Date): TenantSummary {
   const limits = (tenant['registration-limits'] ?? {}) as Record<string, unknown>;
   return {
     enabled: tenant['enabled'] !== false,
     maxDevices: limit(limits['max-devices']),
     maxCredentialsPerDevice: limit(limits['max-credentials-per-device']),
     tenant,
+    created,
   };
 }
 
@@ -211,12 +232,13 @@ export class HttpTenantDirectory extends TenantDirectory {
     super();
   }
 
-  get(tenantId: string): Promise<TenantSummary | undefined> {
+  get(tenantId: string, options: TenantLookupOptions = {}): Promise<TenantSummary | undefined> {
+    if (options.fresh === true) this.cache.forget(tenantId);
     return this.cache.get(tenantId, () => this.fetch(tenantId));
   }
 
   private async fetch(tenantId: string): Promise<TenantSummary | undefined> {
-    const { status, body } = await getJson(
+    const { status, body, headers } = await getJson(
       this.endpoint,
       `/v1/tenants/${encodeURIComponent(tenantId)}`,
     );
@@ -228,7 +250,11 @@ export class HttpTenantDirectory extends TenantDirectory {
         `tenant service answered ${String(status)}`,
       );
     }
-    return summarizeTenant(body as Record<string, unknown>);
+    const created = Date.parse(headers.get(TENANT_CREATED_HEADER) ?? '');
+    return summarizeTenant(
+      body as Record<string, unknown>,
+      Number.isNaN(created) ? undefined : new Date(created),
+    );
   }
 }
 

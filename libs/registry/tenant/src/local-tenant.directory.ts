@@ -4,6 +4,7 @@ import { TenantRepository } from '@tessera/persistence';
 import {
   summarizeTenant,
   TenantDirectory,
+  type TenantLookupOptions,
   type TenantSummary,
   TenantSummaryCache,
 } from '@tessera/registry-kit';
@@ -17,10 +18,11 @@ export class LocalTenantDirectory extends TenantDirectory {
     super();
   }
 
-  get(tenantId: string): Promise<TenantSummary | undefined> {
+  get(tenantId: string, options: TenantLookupOptions = {}): Promise<TenantSummary | undefined> {
+    if (options.fresh === true) this.cache.forget(tenantId);
     return this.cache.get(tenantId, async () => {
       const stored = await this.tenants.findById(tenantId);
-      return stored === undefined ? undefined : summarizeTenant(stored.document);
+      return stored === undefined ? undefined : summarizeTenant(stored.document, stored.createdAt);
     });
   }
 

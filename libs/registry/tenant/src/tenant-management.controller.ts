@@ -12,6 +12,7 @@ import {
   rawQuery,
   Requires,
   setEtag,
+  TENANT_CREATED_HEADER,
   tenantsWith,
 } from '@tessera/registry-kit';
 
@@ -61,8 +62,10 @@ export class TenantManagementController {
     @Param('tenantId') tenantId: string,
     @Res({ passthrough: true }) response: Response,
   ): Promise<Tenant> {
-    const { tenant, version } = await this.service.read(tenantId);
+    const { tenant, version, created } = await this.service.read(tenantId);
     setEtag(response, version);
+    // For the device service's clean-up after a tenant was deleted (and maybe created again).
+    response.setHeader(TENANT_CREATED_HEADER, created.toISOString());
     return tenant;
   }
 

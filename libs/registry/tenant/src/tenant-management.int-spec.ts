@@ -456,6 +456,18 @@ function describeTenantApi(store: string, env: () => Record<string, string>): vo
         expect((await call('PUT', tenantPath(`${run}-n`), { body: ungrouped })).status).toBe(409);
         expect((await call('GET', tenantPath(`${run}-n`))).body).toEqual({});
       });
+
+      it('answers 409 for an id that equals another tenant’s once . is _ (Kafka topic names)', async () => {
+        const run = newId();
+        expect((await call('POST', tenantPath(`${run}.x_y`), {})).status).toBe(201);
+        const refused = await call('POST', tenantPath(`${run}_x.y`), {});
+        expect(refused.status).toBe(409);
+        expect(refused.body).toEqual({
+          error: expect.stringContaining(`collides with the existing tenant ${run}.x_y`) as unknown,
+        });
+        expect((await call('GET', tenantPath(`${run}_x.y`))).status).toBe(404);
+        expect((await call('POST', tenantPath(`${run}.x-y`), {})).status).toBe(201);
+      });
     });
 
     describe('read, update, delete', () => {

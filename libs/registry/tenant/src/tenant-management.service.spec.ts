@@ -1,4 +1,8 @@
-import { TenantChangeNotificationSchema, type TrustedCa } from '@tessera/registry-api';
+import {
+  ResourceConflictError,
+  TenantChangeNotificationSchema,
+  type TrustedCa,
+} from '@tessera/registry-api';
 
 import { TenantManagementService } from './tenant-management.service';
 import { CA_CERT, CA_CERT_DERIVED, EC_PUBLIC_KEY, publicKeyCa } from './testing/fixtures';
@@ -23,7 +27,11 @@ describe(TenantManagementService.name, () => {
       const body = { enabled: false, ext: { 'invalidate-cache-on-update': true, brand: 'x' } };
       const { id, version } = await sut.create('acme', body);
       expect(id).toBe('acme');
-      expect(await sut.read('acme')).toEqual({ tenant: body, version });
+      expect(await sut.read('acme')).toEqual({
+        tenant: body,
+        version,
+        created: expect.any(Date) as unknown,
+      });
       expect(repo.outbox).toHaveLength(1);
       const [message] = repo.outbox;
       expect(message).toMatchObject({ topic: 'hono.notification.registry-tenant', key: 'acme' });
@@ -105,6 +113,28 @@ describe(TenantManagementService.name, () => {
       await expect(sut.create('t1', {})).rejects.toMatchObject({ status: 409 });
       await expect(sut.create('t2', { alias: 'acme' })).rejects.toMatchObject({ status: 409 });
       expect(repo.outbox).toHaveLength(1);
+    });
+
+    it('refuses an id that equals another tenant’s once . is _ (their Kafka topics collide)', async () => {
+      await sut.create('x_y.z', {});
+      for (const colliding of ['x.y.z', 'x_y_z', 'x.y_z']) {
+        const refused = sut.create(colliding, {});
+        await expect(refused).rejects.toBeInstanceOf(ResourceConflictError);
+        await expect(refused).rejects.toMatchObject({
+          status: 409,
+          code: 'TENANT.ID_CONFLICT',
+          message: expect.stringContaining(
+            `tenant id ${colliding} collides with the existing tenant x_y.z`,
+          ) as unknown,
+        });
+      }
+      expect([...repo.tenants.keys()]).toEqual(['x_y.z']);
+      expect(repo.outbox).toHaveLength(1);
+      // Other ids, and the same id again once the other tenant is gone, are fine.
+      await sut.create('xzy.z', {});
+      await sut.create('x-y.z', {});
+      await sut.delete('x_y.z', undefined);
+      await sut.create('x.y_z', {});
     });
   });
 
@@ -195,7 +225,11 @@ describe(TenantManagementService.name, () => {
       });
       const next = await sut.update('t1', { enabled: false }, version);
       expect(next).not.toBe(version);
-      expect(await sut.read('t1')).toEqual({ tenant: { enabled: false }, version: next });
+      expect(await sut.read('t1')).toEqual({
+        tenant: { enabled: false },
+        version: next,
+        created: expect.any(Date) as unknown,
+      });
       expect(repo.outbox.map((m) => m.payload['change'])).toEqual(['CREATE', 'UPDATE']);
       expect(repo.outbox[1]?.payload).toMatchObject({ enabled: false });
       await expect(sut.update('t1', { unknown: 1 }, undefined)).rejects.toMatchObject({

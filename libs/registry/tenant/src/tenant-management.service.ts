@@ -35,6 +35,8 @@ import { completeTrustedCas } from './trusted-ca';
 export interface VersionedTenant {
   readonly tenant: Tenant;
   readonly version: ResourceVersion;
+  /** When this incarnation of the tenant was created (not part of Hono's tenant JSON). */
+  readonly created: Date;
 }
 
 /** The keys the store indexes: alias, trust anchor group and the trusted CAs' subject DNs. */
@@ -63,9 +65,15 @@ const asVersion = (version: string): ResourceVersion => ResourceVersionSchema.pa
  * writes a `tenant-change-v1` notification to the outbox in the same store write as every change.
  * Errors are status-coded (`ServiceInvocationError`); transports map them.
  *
- * Deleting a tenant touches no devices or credentials: those belong to the other registry services,
- * which treat devices of a missing tenant as not found. Hono sends no all-devices notification for
- * a tenant delete either; adapters drop the tenant (and with it its devices) on the DELETE.
+ * A new tenant's id must not collide with an existing one's in Kafka topic names (`.` and `_` are
+ * the same to Kafka): 409 `TENANT.ID_CONFLICT`, a rule Hono does not have.
+ *
+ * Deleting a tenant deletes no devices or credentials in this write: those belong to the other
+ * registry services. The device registration service deletes the tenant's devices when the DELETE
+ * notification reaches it (`TenantDeletionHandler`, sending Hono's all-devices-of-tenant-deleted
+ * notification), and the credentials service then their credentials; a tenant id created again
+ * before that ran keeps only the devices created after it. Hono leaves them in its store. Adapters
+ * drop the tenant (and with it its devices) on the DELETE.
  */
 @Injectable()
 export class TenantManagementService {
@@ -78,7 +86,7 @@ export class TenantManagementService {
   /**
    * Creates a tenant; generates a UUID when no id is given. `body` undefined means `{}`.
    * @throws ClientError 400 (invalid id, body or trusted CA), ResourceConflictError 409 (id, alias
-   *   or CA subject DN taken).
+   *   or CA subject DN taken; id colliding with another tenant's in Kafka topic names).
    */
   async create(
     tenantId: string | undefined,
@@ -87,6 +95,7 @@ export class TenantManagementService {
     const id = this.tenantId(tenantId ?? randomUUID());
     const tenant = this.parse(body, id);
     const keys = tenantKeysOf(tenant);
+    await this.assertTopicNamesAvailable(id);
     await this.assertKeysAvailable(id, keys);
     const version = await this.tenants.create(id, toDocument(tenant), keys, [
       this.notification('CREATE', id, tenant),
@@ -99,7 +108,11 @@ export class TenantManagementService {
     const id = this.tenantId(tenantId);
     const stored = await this.tenants.findById(id);
     if (stored === undefined) throw notFound(id);
-    return { tenant: fromDocument(stored.document), version: asVersion(stored.version) };
+    return {
+      tenant: fromDocument(stored.document),
+      version: asVersion(stored.version),
+      created: stored.createdAt,
+    };
   }
 
   /**
@@ -227,6 +240,26 @@ export class TenantManagementService {
     );
     const cas = tenant['trusted-ca'];
     return cas === undefined ? tenant : { ...tenant, 'trusted-ca': completeTrustedCas(cas, id) };
+  }
+
+  /**
+   * Kafka treats `.` and `_` in topic names as the same character, so tenants `x.y` and `x_y` would
+   * fight over `hono.telemetry.x.y` / `hono.telemetry.x_y` (whichever exists first blocks the other):
+   * a new id must not equal an existing one once `.` is mapped to `_`. Hono does not check this.
+   * Checked before the write, like the subject DNs: two concurrent creates can both pass.
+   */
+  private async assertTopicNamesAvailable(id: TenantId): Promise<void> {
+    // Without . or _ an id maps to itself, and only the same id (the store's 409) can collide.
+    if (!/[._]/.test(id)) return;
+    const [other] = await this.tenants.findIdsCollidingWith(id);
+    if (other !== undefined) {
+      throw new ResourceConflictError(
+        'TENANT.ID_CONFLICT',
+        `tenant id ${id} collides with the existing tenant ${other}: Kafka does not tell . from _ ` +
+          'in topic names, so both would use the same hono.telemetry, hono.event and command topics',
+        { tenantId: id },
+      );
+    }
   }
 
   /**

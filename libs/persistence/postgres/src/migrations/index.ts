@@ -3,6 +3,7 @@ import { Outbox1763800000001 } from './1763800000001-outbox';
 import { Device1763800000002 } from './1763800000002-device';
 import { Credentials1763800000003 } from './1763800000003-credentials';
 import { DeviceGroups1763800000004 } from './1763800000004-device-groups';
+import { TenantTopicName1763800000005 } from './1763800000005-tenant-topic-name';
 
 /** Every migration, oldest first. TypeORM records the applied ones in `migrations`. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   Device1763800000002,
   Credentials1763800000003,
   DeviceGroups1763800000004,
+  TenantTopicName1763800000005,
 ];

@@ -73,6 +73,15 @@ export class InMemoryTenantRepository extends TenantRepository {
     );
   }
 
+  findIdsCollidingWith(id: string): Promise<string[]> {
+    const topicName = (tenantId: string): string => tenantId.replaceAll('.', '_');
+    return settle(() =>
+      [...this.tenants.keys()].filter(
+        (other) => other !== id && topicName(other) === topicName(id),
+      ),
+    );
+  }
+
   update(
     id: string,
     document: JsonObject,
