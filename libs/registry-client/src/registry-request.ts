@@ -12,10 +12,12 @@ import {
   type CacheDirective,
   ClientError,
   errorFromStatus,
+  MAX_ID_LENGTH,
   parseCacheDirective,
   type RegistryAddress,
   ServerError,
   ServiceInvocationError,
+  TENANT_ID_PATTERN,
   type TenantId,
   TenantIdSchema,
 } from '@tessera/registry-api';
@@ -45,6 +47,10 @@ export interface RegistryReply<T> {
 
 /** Validates a tenant ID before it goes into an address. */
 export function requireTenantId(tenantId: string): TenantId {
+  // Every registry call checks it: the pattern first, the schema only for the error.
+  if (tenantId.length <= MAX_ID_LENGTH && TENANT_ID_PATTERN.test(tenantId)) {
+    return tenantId as TenantId;
+  }
   const parsed = TenantIdSchema.safeParse(tenantId);
   if (parsed.success) return parsed.data;
   throw new ClientError(

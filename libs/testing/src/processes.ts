@@ -74,6 +74,8 @@ export async function startService(
     process.execPath,
     [
       '--max-old-space-size=256',
+      // e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the services of a bench run.
+      ...(process.env['TESSERA_SERVICE_NODE_ARGS']?.split(' ').filter((a) => a !== '') ?? []),
       '-r',
       'reflect-metadata',
       '-r',

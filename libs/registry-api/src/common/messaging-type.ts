@@ -31,6 +31,7 @@ export const DEFAULT_MESSAGING_TYPE: MessagingType = 'kafka';
 export function messagingTypeOf(
   ext: Readonly<Record<string, unknown>> | undefined,
 ): MessagingType | undefined {
-  const result = MessagingTypeSchema.safeParse(ext?.[TENANT_EXT_MESSAGING_TYPE]);
-  return result.success ? result.data : undefined;
+  // Read per message by the adapters: a plain check instead of a schema parse.
+  const value = ext?.[TENANT_EXT_MESSAGING_TYPE];
+  return value === 'amqp' || value === 'kafka' ? value : undefined;
 }
