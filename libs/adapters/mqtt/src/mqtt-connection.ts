@@ -219,6 +219,11 @@ export class MqttConnection {
         this.write({ cmd: 'pingresp' });
         return;
       case 'subscribe':
+        // At least one filter (MQTT-3.8.3-3): an empty one is a protocol violation.
+        if (packet.subscriptions.length === 0) {
+          this.destroy();
+          return;
+        }
         // Commands and error topics are not supported: every filter fails.
         this.write({
           cmd: 'suback',
@@ -227,6 +232,11 @@ export class MqttConnection {
         });
         return;
       case 'unsubscribe':
+        // At least one filter (MQTT-3.10.3-2).
+        if (packet.unsubscriptions.length === 0) {
+          this.destroy();
+          return;
+        }
         this.write({
           cmd: 'unsuback',
           messageId: packet.messageId ?? 0,
@@ -469,7 +479,15 @@ export class MqttConnection {
 
   private write(packet: mqtt.Packet): void {
     if (this.state === 'closed' || !this.socket.writable) return;
-    this.socket.write(mqtt.generate(packet, this.version === 5 ? V5 : V4));
+    let bytes: Buffer;
+    try {
+      bytes = mqtt.generate(packet, this.version === 5 ? V5 : V4);
+    } catch {
+      // mqtt-packet throws for a packet it cannot encode: that ends this connection, not the process.
+      this.destroy();
+      return;
+    }
+    this.socket.write(bytes);
   }
 
   /** Closes after a processing error: MQTT 5 clients learn why, 3.1.1 clients just lose the connection. */

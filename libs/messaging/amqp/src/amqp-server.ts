@@ -16,6 +16,7 @@ import {
   type RequestHandler,
 } from '@tessera/messaging';
 
+import { AmqpFrameGuard } from './amqp-frame-guard';
 import { fromRheaMessage, toRheaMessage } from './amqp-message.codec';
 import type { AmqpNorthboundRouter, NorthboundOutcome } from './amqp-northbound';
 
@@ -39,7 +40,24 @@ export interface AmqpServerOptions {
   readonly port: number;
   readonly tls?: { key: Buffer | string; cert: Buffer | string; ca?: Buffer | string };
   readonly security: AmqpServerSecurity;
+  /**
+   * The largest frame a client may send, announced in the server's open; a connection declaring
+   * a larger one is closed before anything of it is buffered. Default 64 KiB (rhea and Proton
+   * clients split larger messages into frames of this size).
+   */
+  readonly maxFrameSize?: number;
+  /** How long a client may take from connecting (TLS and SASL included) to its open (ms). Default 10 s. */
+  readonly openTimeoutMs?: number;
 }
+
+const DEFAULT_MAX_FRAME_SIZE = 64 * 1024;
+const DEFAULT_OPEN_TIMEOUT_MS = 10_000;
+/**
+ * Frames' worth of bytes a client may send before its open has been processed: SASL, a header and
+ * the open take a few small frames. rhea cannot take AMQP frames pipelined behind a SASL response
+ * still being checked: it reads the AMQP header as the size of a 1 GB SASL frame and buffers.
+ */
+const PRE_OPEN_FRAMES = 4;
 
 /** Hono's AMQP error conditions used when refusing links and settling requests. */
 export const AmqpConditions = {
@@ -58,7 +76,8 @@ export const AmqpConditions = {
  * `correlation-id` = the request's `correlation-id`, else its `message-id`, and the handler's
  * application properties (`status`, `cache_control`, …). A request without `reply-to` or without an
  * id is rejected (`amqp:precondition-failed`) and the link stays usable; a handler that throws
- * answers with the error's `status` (400–599) or 500. Garbage on the wire closes only that connection.
+ * answers with the error's `status` (400–599) or 500. Garbage on the wire closes only that connection;
+ * so do a frame beyond the announced max-frame-size and a client that does not open in time.
  */
 export class AmqpServer {
   // Every request is settled explicitly (accepted, or rejected with a condition); rhea's automatic
@@ -71,6 +90,8 @@ export class AmqpServer {
   };
   private server: NetServer | undefined;
   private readonly sockets = new Set<Socket>();
+  /** What to do once a connection opened, for each that has not yet, by the socket rhea reads. */
+  private readonly opening = new Map<Socket, () => void>();
   private readonly replyLinks = new WeakMap<Connection, Map<string, Sender>>();
   private readonly users = new WeakMap<Connection, string>();
 
@@ -98,6 +119,8 @@ export class AmqpServer {
     this.container.on('protocol_error', () => undefined);
     this.container.on('disconnected', () => undefined);
     this.container.on('connection_open', (ctx: EventContext) => {
+      const socket = (ctx.connection as unknown as { socket?: Socket }).socket;
+      if (socket) this.opening.get(socket)?.();
       const username = saslUser(ctx.connection);
       if (username !== undefined) this.users.set(ctx.connection, username);
     });
@@ -125,30 +148,45 @@ export class AmqpServer {
       this.container.on('disconnected', gone);
     }
     this.container.on('message', (ctx: EventContext) => {
-      void this.onRequest(ctx);
+      this.onRequest(ctx).catch(() => {
+        // Nothing a client sends may take the process down: the request fails, its link closes.
+        ctx.receiver?.close({
+          condition: AmqpConditions.internalError,
+          description: 'request failed',
+        });
+      });
     });
   }
 
   /** Starts listening; resolves with the port actually bound (useful with port 0). */
   async listen(): Promise<number> {
+    const maxFrameSize = this.options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
+    const openTimeoutMs = this.options.openTimeoutMs ?? DEFAULT_OPEN_TIMEOUT_MS;
     const server = this.container.listen({
       host: this.options.host,
       port: this.options.port,
       tcp_no_delay: true, // rhea's default (Nagle on) stalls serial request/response at ~60/s
-      ...(this.options.tls ? { transport: 'tls', ...this.options.tls } : {}),
+      max_frame_size: maxFrameSize,
+      ...(this.options.tls
+        ? { transport: 'tls', handshakeTimeout: openTimeoutMs, ...this.options.tls }
+        : {}),
     } as never) as NetServer;
     this.server = server;
     const tls = this.options.tls !== undefined;
     server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
-      if (!tls) corkPerTick(socket);
+      if (!tls) {
+        corkPerTick(socket);
+        this.guard(socket, maxFrameSize, openTimeoutMs);
+      }
     });
     // With TLS, rhea writes to the TLS socket; the TCP socket under it only carries its records.
     server.on('secureConnection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
       corkPerTick(socket);
+      this.guard(socket, maxFrameSize, openTimeoutMs);
     });
     await new Promise<void>((resolve, reject) => {
       server.once('listening', () => {
@@ -171,6 +209,34 @@ export class AmqpServer {
         resolve();
       }),
     );
+  }
+
+  /**
+   * Limits of a connection that rhea does not enforce: frames beyond max-frame-size (rhea would
+   * buffer whatever size is declared), the time to open and what may come before. Each closes
+   * only this connection.
+   */
+  private guard(socket: Socket, maxFrameSize: number, openTimeoutMs: number): void {
+    const frames = new AmqpFrameGuard(maxFrameSize);
+    let preOpen: number | undefined = 0;
+    // Ahead of rhea's own listener, so the size is checked before rhea buffers the frame.
+    socket.prependListener('data', (chunk: Buffer) => {
+      if (preOpen !== undefined && (preOpen += chunk.length) > PRE_OPEN_FRAMES * maxFrameSize) {
+        socket.destroy(new Error('too much data before the AMQP open'));
+      } else if (!frames.scan(chunk)) {
+        socket.destroy(new Error(`frame size beyond max-frame-size ${String(maxFrameSize)}`));
+      }
+    });
+    const deadline = setTimeout(() => {
+      socket.destroy(new Error(`no AMQP open within ${String(openTimeoutMs)} ms`));
+    }, openTimeoutMs);
+    const opened = (): void => {
+      clearTimeout(deadline);
+      preOpen = undefined;
+      this.opening.delete(socket);
+    };
+    this.opening.set(socket, opened);
+    socket.once('close', opened);
   }
 
   private handlerFor(address: string | undefined): RequestHandler | undefined {
@@ -245,11 +311,12 @@ export class AmqpServer {
       });
       return;
     }
-    const correlationId = request.correlationId ?? request.messageId;
+    const correlationId = replyCorrelationId(ctx.message);
     if (request.replyTo === undefined || correlationId === undefined) {
       delivery.reject({
         condition: AmqpConditions.preconditionFailed,
-        description: 'request must have a reply-to address and a message-id or correlation-id',
+        description:
+          'request must have a reply-to address and a message-id or correlation-id (ulong, uuid, binary or string)',
       });
       return;
     }
@@ -264,7 +331,8 @@ export class AmqpServer {
     const user = this.users.get(ctx.connection);
     if (
       this.options.security.authorize &&
-      !this.options.security.authorize(user, address, request.subject)
+      // A request always names its operation: no subject must not pass as the link-level check.
+      !this.options.security.authorize(user, address, request.subject ?? '')
     ) {
       delivery.reject({
         condition: AmqpConditions.unauthorized,
@@ -283,17 +351,26 @@ export class AmqpServer {
     // handler answering at once would send them (Hono's clients act on either, in any order).
     delivery.accept();
     if (replyLink.is_open()) {
-      // The reply's correlation-id keeps the request id's AMQP type (string, UUID, ulong, binary):
-      // Hono's clients match on the typed value.
-      const raw = ctx.message as { correlation_id?: unknown; message_id?: unknown };
       const out = toRheaMessage(reply) as { correlation_id?: unknown };
-      const id = raw.correlation_id ?? raw.message_id;
-      // A numeric id can only have been a ulong (AMQP message ids are ulong, uuid, binary or string).
-      out.correlation_id =
-        typeof id === 'number' || typeof id === 'bigint' ? types.wrap_ulong(Number(id)) : id;
+      out.correlation_id = correlationId;
       replyLink.send(out as never);
     }
   }
+}
+
+/**
+ * The reply's correlation-id: the request's correlation-id, else its message-id, keeping its AMQP
+ * type (ulong, uuid, binary or string), as Hono's clients match on the typed value. `undefined`
+ * without one, or for an id of another type (a negative or fractional number, a list, a map, …),
+ * which no reply could carry.
+ */
+function replyCorrelationId(raw: { correlation_id?: unknown; message_id?: unknown }): unknown {
+  const id = raw.correlation_id ?? raw.message_id;
+  if (typeof id === 'string' || Buffer.isBuffer(id)) return id;
+  // A numeric id can only have been a ulong (AMQP message ids are ulong, uuid, binary or string).
+  if (typeof id === 'number' && Number.isSafeInteger(id) && id >= 0) return types.wrap_ulong(id);
+  if (typeof id === 'bigint' && id >= 0n) return types.wrap_ulong(Number(id));
+  return undefined;
 }
 
 function errorReplyFrom(error: unknown): Message {
