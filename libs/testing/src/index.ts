@@ -6,3 +6,4 @@ export * from './certificates';
 export * from './registry-stack';
 export * from './kcat';
 export * from './device-clients';
+export * from './openapi-campaign';

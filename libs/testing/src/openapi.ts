@@ -63,7 +63,8 @@ export class OpenApiValidator {
   private readonly basePath: string;
 
   constructor(
-    private readonly document: SchemaObject,
+    /** The OpenAPI document as parsed (read-only by convention: the validator caches by it). */
+    readonly document: SchemaObject,
     private readonly options: OpenApiValidatorOptions = {},
   ) {
     this.ajv = new Ajv({ allErrors: true, strict: false });
@@ -123,6 +124,19 @@ export class OpenApiValidator {
       this.validate(`${where} (Error)`, { $ref: '#/components/schemas/Error' }, body);
     } else if (body !== undefined) {
       throw new Error(`${where}: no body documented, got ${JSON.stringify(body)}`);
+    }
+  }
+
+  /**
+   * The problems of `value` against an OpenAPI schema of the document (e.g. a request body schema
+   * `{ $ref: '#/components/schemas/Tenant' }`), or an empty list when it matches.
+   */
+  problemsOf(schema: unknown, value: unknown): string[] {
+    try {
+      this.validate(`schema ${JSON.stringify(schema)}`, schema, value);
+      return [];
+    } catch (error) {
+      return [error instanceof Error ? error.message : String(error)];
     }
   }
 

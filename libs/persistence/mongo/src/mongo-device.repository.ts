@@ -25,6 +25,7 @@ import {
   outboxEntries,
   type WithOutbox,
 } from './mongo-outbox';
+import { fromMongoDocument, toMongoDocument } from './mongo-json.codec';
 import { buildMongoSearch } from './mongo-search';
 
 /**
@@ -88,7 +89,7 @@ function toDomain(d: DeviceDocument): StoredDevice {
     tenantId: d.tenantId,
     id: d.deviceId,
     version: d.version,
-    document: d.document,
+    document: fromMongoDocument(d.document),
     status: {
       created: d.createdAt,
       updated: d.updatedAt ?? undefined,
@@ -162,7 +163,7 @@ export class MongoDeviceRepository extends DeviceRepository {
       tenantId,
       deviceId: id,
       version,
-      document: device.document,
+      document: toMongoDocument(device.document),
       via: [...device.via],
       viaGroups: [...device.viaGroups],
       memberOf: [...device.memberOf],
@@ -220,7 +221,7 @@ export class MongoDeviceRepository extends DeviceRepository {
         // createdAt, autoProvisioned and notificationSent are server-owned and stay.
         $set: {
           version,
-          document: device.document,
+          document: toMongoDocument(device.document),
           via: [...device.via],
           viaGroups: [...device.viaGroups],
           memberOf: [...device.memberOf],

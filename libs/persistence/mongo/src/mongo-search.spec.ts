@@ -21,9 +21,10 @@ describe(buildMongoSearch.name, () => {
 });
 
 describe(mongoPath.name, () => {
-  it('refuses operator-like and dotted tokens', () => {
-    expect(() => mongoPath('document', '/$where')).toThrow(TypeError);
-    expect(() => mongoPath('document', '/a.b')).toThrow(TypeError);
-    expect(mongoPath('document', '/ext/x')).toBe('document.ext.x');
+  it('addresses stored member names: no token reads as an operator or as two steps', () => {
+    expect(mongoPath('document', '/$where')).toBe('document.%24where');
+    expect(mongoPath('document', '/ext/a.b')).toBe('document.ext.a%2Eb');
+    expect(mongoPath('document', '/')).toBe('document.%');
+    expect(mongoPath('document', '/ext/x~1y/0')).toBe('document.ext.x/y.0');
   });
 });

@@ -8,15 +8,14 @@ import {
   wildcardToRegex,
 } from '@tessera/persistence';
 
-/** The dotted path of a JSON pointer below `prefix`; rejects tokens Mongo would read as operators. */
+import { mongoFieldName } from './mongo-json.codec';
+
+/**
+ * The dotted path of a JSON pointer below `prefix`, in stored member names (see
+ * `mongo-json.codec.ts`): no token can read as an operator or as more than one path step.
+ */
 export function mongoPath(prefix: string, pointer: string): string {
-  const tokens = parseJsonPointer(pointer);
-  for (const t of tokens) {
-    if (t === '' || t.startsWith('$') || t.includes('.') || t.includes('\0')) {
-      throw new TypeError(`unsupported field in JSON pointer: ${pointer}`);
-    }
-  }
-  return [prefix, ...tokens].join('.');
+  return [prefix, ...parseJsonPointer(pointer).map(mongoFieldName)].join('.');
 }
 
 /** Hono search filters and sort keys as a Mongo query on the documents under `prefix`. */

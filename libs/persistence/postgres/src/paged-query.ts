@@ -30,8 +30,11 @@ export async function pagedQuery<R, T>(
   const first = rows[0];
   if (first !== undefined) return { total: Number(first.total ?? 0), result: rows.map(toDomain) };
   if (page.pageOffset === 0 && page.pageSize > 0) return { total: 0, result: [] };
+  // The ORDER BY stays: `params` also holds its parameters (sort paths), and PostgreSQL refuses a
+  // statement that is given parameters it does not use.
   const [count] = await dataSource.query<{ total: string }[]>(
-    `SELECT count(*) AS total FROM ${sql.table} WHERE ${sql.where}`,
+    `SELECT count(*) AS total FROM
+       (SELECT 1 FROM ${sql.table} WHERE ${sql.where} ORDER BY ${sql.orderBy}) AS matches`,
     [...params],
   );
   return { total: Number(count?.total ?? 0), result: [] };

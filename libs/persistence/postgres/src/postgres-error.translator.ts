@@ -21,7 +21,13 @@ export function translatePostgresError(error: unknown, kind: string): Error {
       cause: error,
     });
   }
-  if (code === 'ECONNREFUSED' || code === '57P01' || code?.startsWith('08')) {
+  // Class 08 is connection trouble, except 08P01 (protocol violation): a statement the server
+  // refused (e.g. unused parameters) is a bug to report as one, not an outage to retry.
+  if (
+    code === 'ECONNREFUSED' ||
+    code === '57P01' ||
+    (code?.startsWith('08') === true && code !== '08P01')
+  ) {
     return PersistenceErrors.unavailable('PostgreSQL', error);
   }
   return error instanceof Error ? error : new Error(String(error));

@@ -361,6 +361,11 @@ export function describeDeviceRepositoryContract(
 
         const beyond = await sut.search(t, page({ pageOffset: 10 }));
         expect(beyond).toEqual({ total: 3, result: [] });
+        const sortedBeyond = await sut.search(
+          t,
+          page({ sort: [{ field: '/ext/brand', direction: 'asc' }], pageOffset: 10 }),
+        );
+        expect(sortedBeyond).toEqual({ total: 3, result: [] });
 
         const none = await sut.search(
           t,

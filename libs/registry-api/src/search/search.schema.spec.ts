@@ -80,6 +80,23 @@ describe('SearchTenantsQuerySchema', () => {
       'sortJson/0/direction',
     ],
     ['second sort malformed', { sortJson: ['{"field":"/a"}', '[]'] }, 'sortJson/1'],
+    // No stored text holds these; PostgreSQL refuses U+0000 even as a query parameter.
+    [
+      'filter on a field with U+0000',
+      { filterJson: '{"field":"/\\u0000","value":1}' },
+      'filterJson/0/field',
+    ],
+    [
+      'filter on a U+0000 value',
+      { filterJson: '{"field":"/a","value":"\\u0000"}' },
+      'filterJson/0/value',
+    ],
+    [
+      'filter on an unpaired surrogate',
+      { filterJson: '{"field":"/a","value":"\\ud800"}' },
+      'filterJson/0/value',
+    ],
+    ['sort on a field with U+0000', { sortJson: '{"field":"/a\\u0000"}' }, 'sortJson/0/field'],
   ])('rejects %s', (_name, query, path) => {
     const result = sut.safeParse(query);
     expect(result.success).toBe(false);

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { unstorableTextReason } from '../common/json-limits';
+
 /*
  * Query parameters of the search operations `GET /v1/tenants` and `GET /v1/devices/{tenantId}`
  * (device-registry-v1.yaml parameters `pageSize`, `pageOffset`, `filterJson`, `sortJson`,
@@ -13,6 +15,12 @@ export const MAX_PAGE_SIZE = 200;
 /** The page size used when the query has none. */
 export const DEFAULT_PAGE_SIZE = 30;
 
+// No document holds such text (U+0000, unpaired surrogates), and stores refuse it in queries.
+function refuseUnstorableText(text: string, ctx: z.RefinementCtx): void {
+  const problem = unstorableTextReason(text);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+}
+
 /**
  * An RFC 6901 JSON pointer with at least one reference token, e.g. `/enabled`, `/ext/brand`,
  * `/status/created`. `~` must be escaped as `~0` and `/` inside a token as `~1`.
@@ -20,6 +28,7 @@ export const DEFAULT_PAGE_SIZE = 30;
 export const JsonPointerSchema = z
   .string()
   .regex(/^(\/([^~/]|~[01])*)+$/, { error: 'field must be a JSON pointer such as /ext/brand' })
+  .superRefine(refuseUnstorableText)
   .describe('An RFC 6901 JSON pointer, e.g. /ext/brand.');
 
 /**
@@ -31,7 +40,7 @@ export const FilterJsonSchema = z
     field: JsonPointerSchema.describe('The JSON pointer of the field to filter on.'),
     op: z.literal('eq').default('eq').describe('The operator; only eq (the default) exists.'),
     value: z
-      .union([z.boolean(), z.number(), z.string()])
+      .union([z.boolean(), z.number(), z.string().superRefine(refuseUnstorableText)])
       .describe('The value to match; strings support the wildcards * and ?.'),
   })
   .describe('A predicate that objects in the result set must match.');

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 
-import { ClientError } from '@tessera/registry-api';
+import { ClientError, unstorableJsonReason } from '@tessera/registry-api';
 
 function hasBody(req: Request): boolean {
   const length = req.headers['content-length'];
@@ -10,8 +10,10 @@ function hasBody(req: Request): boolean {
 /**
  * The JSON body of a management request. As in Hono, a body must come as `application/json`
  * (anything else is a 400), and an empty body is allowed where the API allows one (creating a
- * tenant or a device), meaning `{}`.
- * @throws ClientError 400 for a missing required body or a wrong content type.
+ * tenant or a device), meaning `{}`. A body no store can hold as it is (nested too deep, numbers
+ * beyond a double, U+0000 or unpaired surrogates in its text, a `__proto__` member) is refused
+ * here, before anything is written (`unstorableJsonReason`).
+ * @throws ClientError 400 for a missing required body, a wrong content type or an unstorable body.
  */
 export function jsonBody(req: Request, options: { required: boolean }): unknown {
   if (!hasBody(req)) {
@@ -23,5 +25,14 @@ export function jsonBody(req: Request, options: { required: boolean }): unknown 
   if (!/^application\/json\s*(;|$)/i.test(type)) {
     throw new ClientError(400, 'REQUEST.CONTENT_TYPE', 'content type must be application/json');
   }
-  return req.body as unknown;
+  const body = req.body as unknown;
+  const problem = unstorableJsonReason(body);
+  if (problem !== undefined) {
+    throw new ClientError(
+      400,
+      'REQUEST.MALFORMED_BODY',
+      `request body cannot be stored: ${problem}`,
+    );
+  }
+  return body;
 }
