@@ -70,7 +70,14 @@ export async function createHttpApp(
   app.use(httpMetrics);
   // ETags are resource versions set by the controllers (Hono), not Express's body hashes.
   app.set('etag', false);
-  app.useBodyParser('json', { limit: options.bodyLimit ?? '256kb', strict: false });
+  app.useBodyParser('json', {
+    limit: options.bodyLimit ?? '256kb',
+    strict: false,
+    // An empty chunked body parses as {}: the raw length tells it from a real one (http-body.ts).
+    verify: (req: object, _res: unknown, raw: Buffer) => {
+      (req as { rawBodyLength?: number }).rawBodyLength = raw.length;
+    },
+  });
   app.useGlobalFilters(new HttpErrorFilter());
   await app.listen(options.port, options.host);
   const server: Server = app.getHttpServer();

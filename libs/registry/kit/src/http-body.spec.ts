@@ -16,6 +16,17 @@ describe(jsonBody.name, () => {
     ).toBeUndefined();
   });
 
+  it('takes an empty chunked body for none, although the parser made it {}', () => {
+    const chunked = { 'transfer-encoding': 'chunked', 'content-length': '' };
+    const empty = Object.assign(request({}, chunked), { rawBodyLength: 0 });
+    expect(() => jsonBody(empty, { required: true })).toThrow(
+      expect.objectContaining({ status: 400, code: 'REQUEST.MISSING_BODY' }) as Error,
+    );
+    expect(jsonBody(empty, { required: false })).toBeUndefined();
+    const full = Object.assign(request({ a: 1 }, chunked), { rawBodyLength: 7 });
+    expect(jsonBody(full, { required: true })).toEqual({ a: 1 });
+  });
+
   it('refuses a missing required body and other content types with 400', () => {
     expect(() =>
       jsonBody(request(undefined, { 'content-length': '0' }), { required: true }),

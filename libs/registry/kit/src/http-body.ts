@@ -3,6 +3,9 @@ import type { Request } from 'express';
 import { ClientError, unstorableJsonReason } from '@tessera/registry-api';
 
 function hasBody(req: Request): boolean {
+  // Set by the JSON body parser (service-nest): an empty chunked body is no body.
+  const raw = (req as Request & { rawBodyLength?: number }).rawBodyLength;
+  if (raw !== undefined) return raw > 0;
   const length = req.headers['content-length'];
   return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
 }
