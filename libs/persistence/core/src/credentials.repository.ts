@@ -14,6 +14,12 @@ export interface StoredCredentials {
   readonly version: string;
   /** Hono's credentials JSON objects, each with its `type`, `auth-id` and `secrets`. */
   readonly credentials: readonly JsonObject[];
+  /**
+   * When the incarnation of the device the set was written for was created (a device deleted and
+   * created again is a new one), in milliseconds; absent for sets written without it (before it
+   * was recorded).
+   */
+  readonly deviceCreated?: Date;
 }
 
 /** The credentials store port; one record per device, replaced as a whole. */
@@ -21,6 +27,8 @@ export abstract class CredentialsRepository implements OutboxReader {
   /**
    * Replaces (or creates) the device's credentials set.
    * @param keys the (type, auth-id) of every credential in `credentials`.
+   * @param deviceCreated the creation time of the device incarnation the set is for (stored with
+   *   it, at millisecond precision; none given: none stored).
    * @returns the new resource version.
    * @throws ResourceConflictError (409) if another device of the tenant holds one of `keys`,
    *   (412) on a version mismatch. Nothing is written then.
@@ -32,6 +40,7 @@ export abstract class CredentialsRepository implements OutboxReader {
     keys: readonly CredentialKey[],
     expectedVersion: string | undefined,
     outbox: readonly NewOutboxMessage[],
+    deviceCreated?: Date,
   ): Promise<string>;
 
   /** The device's credentials, or undefined if none were ever stored. */
@@ -40,11 +49,16 @@ export abstract class CredentialsRepository implements OutboxReader {
   /** The credentials set holding the credential (type, auth-id), or undefined (Credentials API `get`). */
   abstract findByKey(tenantId: string, key: CredentialKey): Promise<StoredCredentials | undefined>;
 
-  /** Removes the device's credentials (no error if there are none). */
+  /**
+   * Removes the device's credentials (no error if there are none).
+   * @param expectedVersion if given, only the set of this version goes: nothing happens (and no
+   *   outbox message is stored) when the device has no set, or one of another version.
+   */
   abstract deleteForDevice(
     tenantId: string,
     deviceId: string,
     outbox: readonly NewOutboxMessage[],
+    expectedVersion?: string,
   ): Promise<void>;
 
   /** Removes the credentials of every device of the tenant. */

@@ -48,6 +48,8 @@ interface RevisionDocument extends WithOutbox {
   keyIds: string[];
   /** Time of the last user write (a fence copy keeps it). */
   updatedAt: Date;
+  /** The creation time of the device incarnation the set was written for (a fence copy keeps it). */
+  deviceCreated?: Date;
   createdAt: Date;
 }
 
@@ -127,6 +129,7 @@ function toDomain(r: RevisionDocument): StoredCredentials {
     deviceId: r.deviceId,
     version: r.version,
     credentials: JSON.parse(r.credentials) as JsonObject[],
+    ...(r.deviceCreated instanceof Date && { deviceCreated: r.deviceCreated }),
   };
 }
 
@@ -216,6 +219,7 @@ export class MongoCredentialsRepository extends CredentialsRepository {
     keys: readonly CredentialKey[],
     expectedVersion: string | undefined,
     outbox: readonly NewOutboxMessage[],
+    deviceCreated?: Date,
   ): Promise<string> {
     // Distinct and in one order for every writer: two writers racing for overlapping sets meet on
     // the same first contested key, so one of them gets all of it.
@@ -264,6 +268,7 @@ export class MongoCredentialsRepository extends CredentialsRepository {
           keyIds: wantedIds,
           updatedAt: now,
           createdAt: now,
+          ...(deviceCreated !== undefined && { deviceCreated }),
           outbox: entries,
         });
         if (!won) {
@@ -303,8 +308,11 @@ export class MongoCredentialsRepository extends CredentialsRepository {
     tenantId: string,
     deviceId: string,
     outbox: readonly NewOutboxMessage[],
+    expectedVersion?: string,
   ): Promise<void> {
-    await this.run(() => this.removeDevice(tenantId, deviceId, outboxEntries(outbox)));
+    await this.run(() =>
+      this.removeDevice(tenantId, deviceId, outboxEntries(outbox), undefined, expectedVersion),
+    );
   }
 
   async deleteAllOfTenant(tenantId: string, outbox: readonly NewOutboxMessage[]): Promise<void> {
@@ -463,17 +471,20 @@ export class MongoCredentialsRepository extends CredentialsRepository {
   /**
    * Writes a `removed` head carrying `entries` and deletes the device's claims observed between
    * reading the head it replaces and writing it (the write is their fence). With `upTo`, a set
-   * written later is left alone (recovery).
+   * written later is left alone (recovery); with `version`, any set but a live one of that version
+   * (the insert over the head read is the compare-and-set).
    */
   private async removeDevice(
     tenantId: string,
     deviceId: string,
     entries: EmbeddedOutboxEntry[],
     upTo?: Date,
+    version?: string,
   ): Promise<void> {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const head = await this.head(tenantId, deviceId);
       if (upTo !== undefined && isLive(head) && head.updatedAt > upTo) return;
+      if (version !== undefined && (!isLive(head) || head.version !== version)) return;
       // After reading the head (so its keys' claims are seen), before the write that fences them.
       const observed = await this.claims.find({ tenantId, deviceId }).toArray();
       if (!isLive(head) && observed.length === 0 && entries.length === 0) return;

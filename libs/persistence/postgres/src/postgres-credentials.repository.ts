@@ -21,6 +21,7 @@ interface CredentialsRow {
   device_id: string;
   version: string;
   credentials: JsonObject[];
+  device_created: Date | null;
 }
 
 const toDomain = (r: CredentialsRow): StoredCredentials => ({
@@ -28,9 +29,10 @@ const toDomain = (r: CredentialsRow): StoredCredentials => ({
   deviceId: r.device_id,
   version: r.version,
   credentials: r.credentials,
+  ...(r.device_created !== null && { deviceCreated: r.device_created }),
 });
 
-const COLUMNS = 'c.tenant_id, c.device_id, c.version, c.credentials';
+const COLUMNS = 'c.tenant_id, c.device_id, c.version, c.credentials, c.device_created';
 
 const BY_KEY = `SELECT ${COLUMNS}, k.auth_id FROM credential_key k
   JOIN credentials c ON c.tenant_id = k.tenant_id AND c.device_id = k.device_id`;
@@ -80,8 +82,10 @@ export class PostgresCredentialsRepository extends CredentialsRepository {
     keys: readonly CredentialKey[],
     expectedVersion: string | undefined,
     outbox: readonly NewOutboxMessage[],
+    deviceCreated?: Date,
   ): Promise<string> {
     const version = randomUUID();
+    const created = deviceCreated ?? null;
     const wanted = distinctKeys(keys);
     // node-postgres would turn a JS array into a PostgreSQL array literal, not JSON.
     const json = JSON.stringify(credentials);
@@ -89,17 +93,20 @@ export class PostgresCredentialsRepository extends CredentialsRepository {
       this.dataSource.transaction(async (m) => {
         if (expectedVersion === undefined) {
           await m.query(
-            `INSERT INTO credentials (tenant_id, device_id, version, credentials, updated_at)
-             VALUES ($1, $2, $3, $4::jsonb, now())
+            `INSERT INTO credentials
+               (tenant_id, device_id, version, credentials, updated_at, device_created)
+             VALUES ($1, $2, $3, $4::jsonb, now(), $5)
              ON CONFLICT (tenant_id, device_id) DO UPDATE SET version = EXCLUDED.version,
-               credentials = EXCLUDED.credentials, updated_at = EXCLUDED.updated_at`,
-            [tenantId, deviceId, version, json],
+               credentials = EXCLUDED.credentials, updated_at = EXCLUDED.updated_at,
+               device_created = EXCLUDED.device_created`,
+            [tenantId, deviceId, version, json, created],
           );
         } else {
           const [, count] = await m.query<[unknown[], number]>(
-            `UPDATE credentials SET version = $3, credentials = $4::jsonb, updated_at = now()
+            `UPDATE credentials SET version = $3, credentials = $4::jsonb, updated_at = now(),
+               device_created = $6
              WHERE tenant_id = $1 AND device_id = $2 AND version = $5 RETURNING device_id`,
-            [tenantId, deviceId, version, json, expectedVersion],
+            [tenantId, deviceId, version, json, expectedVersion, created],
           );
           // No row, or another version: either way the caller's version is not the current one.
           if (count === 0) throw PersistenceErrors.versionMismatch('credentials', deviceId);
@@ -147,14 +154,24 @@ export class PostgresCredentialsRepository extends CredentialsRepository {
     tenantId: string,
     deviceId: string,
     outbox: readonly NewOutboxMessage[],
+    expectedVersion?: string,
   ): Promise<void> {
     await this.run(() =>
       this.dataSource.transaction(async (m) => {
         // The keys go with the row (ON DELETE CASCADE).
-        await m.query('DELETE FROM credentials WHERE tenant_id = $1 AND device_id = $2', [
-          tenantId,
-          deviceId,
-        ]);
+        if (expectedVersion === undefined) {
+          await m.query('DELETE FROM credentials WHERE tenant_id = $1 AND device_id = $2', [
+            tenantId,
+            deviceId,
+          ]);
+        } else {
+          const [, count] = await m.query<[unknown[], number]>(
+            `DELETE FROM credentials WHERE tenant_id = $1 AND device_id = $2 AND version = $3
+             RETURNING device_id`,
+            [tenantId, deviceId, expectedVersion],
+          );
+          if (count === 0) return;
+        }
         await insertOutbox(m, 'credentials', outbox);
       }),
     );

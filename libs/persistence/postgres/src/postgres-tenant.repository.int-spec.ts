@@ -36,6 +36,7 @@ describe('PostgreSQL migrations', () => {
       'Credentials1763800000003',
       'DeviceGroups1763800000004',
       'TenantTopicName1763800000005',
+      'CredentialsDeviceCreated1763800000006',
       'psql-check|true|CN=x',
     ]);
   });

@@ -295,6 +295,53 @@ export function describeCredentialsRepositoryContract(
       expect(await holder(t, password('again'))).toBe('d');
     });
 
+    it('stores the creation time of the device incarnation with the set, to the millisecond', async () => {
+      const t = newTenant();
+      const set = [psk('inc')];
+      const keys = set.map(keyOf);
+      const created = new Date('2026-03-01T10:20:30.456Z');
+      const v1 = await sut.replace(t, 'd', set, keys, undefined, [], created);
+      expect(await sut.findByDevice(t, 'd')).toEqual({
+        tenantId: t,
+        deviceId: 'd',
+        version: v1,
+        credentials: set,
+        deviceCreated: created,
+      });
+      expect((await sut.findByDevice(t, 'd'))?.deviceCreated?.getTime()).toBe(created.getTime());
+      const found = await sut.findByKey(t, { type: 'psk', authId: 'inc' });
+      expect(found?.deviceCreated).toEqual(created);
+      // A conditional write replaces it too; a write without one stores none.
+      const later = new Date('2026-03-01T10:20:30.457Z');
+      const v2 = await sut.replace(t, 'd', set, keys, v1, [], later);
+      expect((await sut.findByDevice(t, 'd'))?.deviceCreated).toEqual(later);
+      await put(t, 'd', set, v2);
+      expect(await sut.findByDevice(t, 'd')).not.toHaveProperty('deviceCreated');
+      await put(t, 'e', [password('none')]);
+      expect(await sut.findByDevice(t, 'e')).not.toHaveProperty('deviceCreated');
+    });
+
+    it('deletes a device’s set only in the expected version, when one is given', async () => {
+      const t = newTenant();
+      const v1 = await put(t, 'd', [password('cond')]);
+      const v2 = await put(t, 'd', [password('cond')], v1);
+      await sut.deleteForDevice(t, 'd', [note(t, 'STALE')], v1);
+      expect(await sut.findByDevice(t, 'd')).toMatchObject({ version: v2 });
+      expect(await holder(t, password('cond'))).toBe('d');
+      await sut.deleteForDevice(t, 'never', [note(t, 'NONE')], v1);
+      expect(await pendingOf(t)).toEqual([]);
+
+      await sut.deleteForDevice(t, 'd', [note(t, 'DELETE')], v2);
+      expect(await sut.findByDevice(t, 'd')).toBeUndefined();
+      expect(await holder(t, password('cond'))).toBeUndefined();
+      expect(await pendingOf(t)).toEqual(['DELETE']);
+      // Gone already: nothing more happens.
+      await sut.deleteForDevice(t, 'd', [note(t, 'AGAIN')], v2);
+      expect(await pendingOf(t)).toEqual(['DELETE']);
+      await put(t, 'e', [password('cond')]);
+      expect(await holder(t, password('cond'))).toBe('e');
+    });
+
     it('deletes the credentials of every device of one tenant only', async () => {
       const [t, other] = [newTenant(), newTenant()];
       await put(t, 'd1', [password('k1')]);

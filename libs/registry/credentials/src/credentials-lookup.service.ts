@@ -48,6 +48,13 @@ const CACHEABLE: ReadonlySet<string> = new Set([
  * Hono's Credentials API `get` (AbstractCredentialsService#get): the credentials an adapter checks
  * a device's secret against, found by `type` and `auth-id`; the other request members form the
  * client context, which must agree with the credentials' `ext`.
+ *
+ * The set is found without asking the device service which device exists under its id now (that
+ * would be a remote call per lookup on the adapters' hot path). So when a device is deleted and
+ * created again under its id, its predecessor's set is still handed out for it until the deletion's
+ * notification removes it (normally within a few seconds) or credentials are set for the new
+ * device; the adapter's registration `assert` of the device applies as usual. Management reads and
+ * writes do not see such a set (see `ofEarlierIncarnation`).
  */
 @Injectable()
 export class CredentialsLookupService {

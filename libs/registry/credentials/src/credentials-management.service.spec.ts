@@ -8,6 +8,7 @@ import {
   type OutboxMessage,
   type StoredCredentials,
 } from '@tessera/persistence';
+import type { DeviceId, TenantId } from '@tessera/registry-api';
 import {
   DeviceDirectory,
   type DeviceSummary,
@@ -27,6 +28,7 @@ class InMemoryCredentials extends CredentialsRepository {
     _keys: readonly CredentialKey[],
     expectedVersion: string | undefined,
     outbox: readonly NewOutboxMessage[],
+    deviceCreated?: Date,
   ): Promise<string> {
     const current = this.sets.get(`${tenantId}/${deviceId}`);
     if (expectedVersion !== undefined && current?.version !== expectedVersion) {
@@ -38,6 +40,7 @@ class InMemoryCredentials extends CredentialsRepository {
       deviceId,
       version,
       credentials: structuredClone([...credentials]),
+      ...(deviceCreated && { deviceCreated }),
     });
     this.outbox.push(...outbox);
     return version;
@@ -48,8 +51,15 @@ class InMemoryCredentials extends CredentialsRepository {
   async findByKey(): Promise<StoredCredentials | undefined> {
     return undefined;
   }
-  async deleteForDevice(tenantId: string, deviceId: string): Promise<void> {
-    this.sets.delete(`${tenantId}/${deviceId}`);
+  async deleteForDevice(
+    tenantId: string,
+    deviceId: string,
+    _outbox: readonly NewOutboxMessage[],
+    expectedVersion?: string,
+  ): Promise<void> {
+    const key = `${tenantId}/${deviceId}`;
+    if (expectedVersion === undefined || this.sets.get(key)?.version === expectedVersion)
+      this.sets.delete(key);
   }
   async deleteAllOfTenant(): Promise<void> {}
   async pendingNotifications(): Promise<OutboxMessage[]> {
@@ -60,8 +70,10 @@ class InMemoryCredentials extends CredentialsRepository {
 }
 
 class Devices extends DeviceDirectory {
+  /** When each device was created (others: at 0; `unknown` does not exist). */
+  readonly created = new Map<string, Date>();
   async find(_tenant: string, device: string): Promise<DeviceSummary | undefined> {
-    return device === 'unknown' ? undefined : { created: new Date(0) };
+    return device === 'unknown' ? undefined : { created: this.created.get(device) ?? new Date(0) };
   }
   provision(): Promise<never> {
     return Promise.reject(new Error('not used'));
@@ -85,13 +97,15 @@ class Tenants extends TenantDirectory {
 
 describe(CredentialsManagementService.name, () => {
   let store: InMemoryCredentials;
+  let devices: Devices;
   let tenants: Tenants;
   let sut: CredentialsManagementService;
 
   beforeEach(() => {
     store = new InMemoryCredentials();
+    devices = new Devices();
     tenants = new Tenants();
-    sut = new CredentialsManagementService(store, new Devices(), tenants, {
+    sut = new CredentialsManagementService(store, devices, tenants, {
       bcryptCost: 4,
       maxBcryptCost: 10,
     });
@@ -175,6 +189,71 @@ describe(CredentialsManagementService.name, () => {
     await expect(sut.set('nope', 'd', [], undefined)).rejects.toMatchObject({ status: 404 });
     await expect(sut.get('t', 'unknown')).rejects.toMatchObject({ status: 404 });
     expect(await sut.get('t', 'd')).toEqual({ credentials: [], version: undefined });
+  });
+
+  describe('with a set left by an earlier device of the same id (deleted, notification pending)', () => {
+    const first = new Date('2026-03-01T10:20:30.123Z');
+    const again = new Date('2026-03-01T10:20:30.124Z');
+    let oldId: string;
+
+    beforeEach(async () => {
+      devices.created.set('d', first);
+      await sut.set('t', 'd', password({ 'pwd-plain': 'old-secret' }), undefined);
+      oldId = (await sut.get('t', 'd')).credentials[0]?.secrets?.[0]?.id as string;
+      // Deleted and created again (within the same second); the DELETE not yet handled.
+      devices.created.set('d', again);
+    });
+
+    it('stores the creation time of the device with its set', () => {
+      expect(store.sets.get('t/d')?.deviceCreated).toEqual(first);
+    });
+
+    it('reads no credentials for the new device', async () => {
+      expect(await sut.get('t', 'd')).toEqual({ credentials: [], version: undefined });
+    });
+
+    it('does not let a PUT keep a secret of the earlier device by its id (400), writing nothing', async () => {
+      const before = store.sets.get('t/d');
+      const attempt = sut.set('t', 'd', password({ id: oldId }), undefined);
+      await expect(attempt).rejects.toMatchObject({ status: 400 });
+      await expect(attempt).rejects.toThrow(/a new secret must not have an id/);
+      expect(store.sets.get('t/d')).toBe(before);
+    });
+
+    it('replaces the set, for the new device; its If-Match cannot match', async () => {
+      const stale = store.sets.get('t/d')?.version;
+      await expect(
+        sut.set('t', 'd', password({ 'pwd-plain': 'new' }), stale),
+      ).rejects.toMatchObject({ status: 412 });
+      const version = await sut.set('t', 'd', password({ 'pwd-plain': 'new' }), undefined);
+      const stored = store.sets.get('t/d');
+      expect(stored?.version).toBe(version);
+      expect(stored?.deviceCreated).toEqual(again);
+      const secret = (stored?.credentials[0] as { secrets: Record<string, string>[] }).secrets[0];
+      expect(secret?.['id']).not.toBe(oldId);
+      expect(await bcrypt.compare('new', secret?.['pwd-hash'] ?? '')).toBe(true);
+      expect((await sut.get('t', 'd')).version).toBe(version);
+    });
+  });
+
+  it('takes a set stored without the device’s creation time (older records) for the current device’s', async () => {
+    const legacy = password({ id: 'legacy', 'pwd-hash': 'x' }) as JsonObject[];
+    await store.replace('t', 'd', legacy, [], undefined, []);
+    devices.created.set('d', new Date());
+    expect((await sut.get('t', 'd')).credentials[0]?.secrets).toEqual([{ id: 'legacy' }]);
+    await sut.set('t', 'd', password({ id: 'legacy', comment: 'kept' }), undefined);
+    const kept = store.sets.get('t/d')?.credentials[0] as { secrets: Record<string, string>[] };
+    expect(kept.secrets[0]).toMatchObject({ id: 'legacy', 'pwd-hash': 'x', comment: 'kept' });
+  });
+
+  it('deletes a set only in the version given', async () => {
+    const v1 = await sut.set('t', 'd', password({ 'pwd-plain': 'x' }), undefined);
+    await sut.set('t', 'd', password({ 'pwd-plain': 'y' }), undefined);
+    await sut.deleteForDevice('t' as TenantId, 'd' as DeviceId, v1);
+    expect(store.sets.has('t/d')).toBe(true);
+    expect((await sut.findStored('t' as TenantId, 'd' as DeviceId))?.version).toBe('v2');
+    await sut.deleteForDevice('t' as TenantId, 'd' as DeviceId, 'v2');
+    expect(store.sets.has('t/d')).toBe(false);
   });
 
   it('rejects bodies that are not credentials sets', async () => {

@@ -3,7 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import bcrypt from 'bcryptjs';
 
-import { CredentialsRepository, type CredentialKey, type JsonObject } from '@tessera/persistence';
+import {
+  CredentialsRepository,
+  PersistenceErrors,
+  type CredentialKey,
+  type JsonObject,
+  type StoredCredentials,
+} from '@tessera/persistence';
 import {
   bcryptCostFactor,
   ClientError,
@@ -25,6 +31,7 @@ import {
   outboxMessageOf,
   subjectOf,
   TenantDirectory,
+  type DeviceSummary,
 } from '@tessera/registry-kit';
 
 import { parseCertificate } from './x509';
@@ -58,9 +65,24 @@ export async function bcryptHash(plain: string, cost: number): Promise<string> {
 }
 
 /**
+ * Whether a stored set was written for an earlier incarnation of the device: one deleted before
+ * `device` was created under its id, whose set the deletion's notification has not removed yet
+ * (Hono deletes it with the device). Such a set is not the device's. A set written before the
+ * incarnation was recorded counts as the current device's. Both times come from the device
+ * service, in milliseconds, as stored.
+ */
+export function ofEarlierIncarnation(stored: StoredCredentials, device: DeviceSummary): boolean {
+  return (
+    stored.deviceCreated !== undefined && stored.deviceCreated.getTime() < device.created.getTime()
+  );
+}
+
+/**
  * Credentials management (Hono's `CredentialsManagementService`): the whole set per device,
  * `pwd-plain` hashed with bcrypt, secrets patched by id, secrets never returned, and a
- * `credentials-change-v1` notification with every change.
+ * `credentials-change-v1` notification with every change. Each set is stored with the creation
+ * time of the device it was written for; a set left by an earlier device with the same id (until
+ * the deletion's notification removes it) reads as none and is replaced, never merged.
  */
 @Injectable()
 export class CredentialsManagementService {
@@ -80,9 +102,10 @@ export class CredentialsManagementService {
     deviceId: string,
   ): Promise<{ credentials: CredentialsSet; version: string | undefined }> {
     const { tenant, device } = this.ids(tenantId, deviceId);
-    await this.requireDevice(tenant, device);
+    const current = await this.requireDevice(tenant, device);
     const stored = await this.credentials.findByDevice(tenant, device);
-    if (!stored) return { credentials: [], version: undefined };
+    if (!stored || ofEarlierIncarnation(stored, current))
+      return { credentials: [], version: undefined };
     return {
       credentials: stripSecrets(stored.credentials as unknown as CredentialsSet),
       version: stored.version,
@@ -120,7 +143,7 @@ export class CredentialsManagementService {
       throw new NotFoundError('TENANT.NOT_FOUND', `tenant ${tenant} not found`, {
         tenantId: tenant,
       });
-    await this.requireDevice(tenant, device);
+    const current = await this.requireDevice(tenant, device);
     if (
       summary.maxCredentialsPerDevice !== undefined &&
       parsed.length > summary.maxCredentialsPerDevice
@@ -132,8 +155,12 @@ export class CredentialsManagementService {
         { tenantId: tenant },
       );
     }
-    const stored = await this.credentials.findByDevice(tenant, device);
-    const previous = (stored?.credentials ?? []) as Json[];
+    const found = await this.credentials.findByDevice(tenant, device);
+    // An earlier device's set: none to patch (its secret ids are unknown here), and replaced.
+    const stale = found !== undefined && ofEarlierIncarnation(found, current);
+    if (stale && ifMatch !== undefined)
+      throw PersistenceErrors.versionMismatch('credentials', device);
+    const previous = (stale ? [] : (found?.credentials ?? [])) as Json[];
     const merged: Json[] = [];
     for (const credential of parsed)
       merged.push(await this.merge(this.withCertificate(credential), previous, tenant));
@@ -153,14 +180,28 @@ export class CredentialsManagementService {
       type: String(c['type']),
       authId: String(c['auth-id']),
     }));
-    return this.credentials.replace(tenant, device, merged as JsonObject[], keys, ifMatch, [
-      outboxMessageOf(credentialsChangeNotification(tenant, device)),
-    ]);
+    return this.credentials.replace(
+      tenant,
+      device,
+      merged as JsonObject[],
+      keys,
+      ifMatch,
+      [outboxMessageOf(credentialsChangeNotification(tenant, device))],
+      current.created,
+    );
   }
 
-  /** Drops a deleted device's credentials (driven by its `device-change-v1` DELETE notification). */
-  async deleteForDevice(tenantId: TenantId, deviceId: DeviceId): Promise<void> {
-    await this.credentials.deleteForDevice(tenantId, deviceId, []);
+  /** The device's set as stored (whichever device it was written for), or undefined. */
+  findStored(tenantId: TenantId, deviceId: DeviceId): Promise<StoredCredentials | undefined> {
+    return this.credentials.findByDevice(tenantId, deviceId);
+  }
+
+  /**
+   * Drops a deleted device's credentials (driven by its `device-change-v1` DELETE notification).
+   * @param version if given, only the set of this version goes (not one written meanwhile).
+   */
+  async deleteForDevice(tenantId: TenantId, deviceId: DeviceId, version?: string): Promise<void> {
+    await this.credentials.deleteForDevice(tenantId, deviceId, [], version);
   }
 
   /** Drops all credentials of a tenant whose devices were all deleted. */
@@ -249,14 +290,16 @@ export class CredentialsManagementService {
     return secret;
   }
 
-  private async requireDevice(tenant: TenantId, device: DeviceId): Promise<void> {
-    if (!(await this.devices.exists(tenant, device))) {
+  private async requireDevice(tenant: TenantId, device: DeviceId): Promise<DeviceSummary> {
+    const found = await this.devices.find(tenant, device);
+    if (!found) {
       throw new NotFoundError(
         'DEVICE.NOT_FOUND',
         `device ${device} not found in tenant ${tenant}`,
         { tenantId: tenant },
       );
     }
+    return found;
   }
 
   private ids(tenantId: string, deviceId: string): { tenant: TenantId; device: DeviceId } {

@@ -5,6 +5,7 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from '@tessera/messaging';
+import type { StoredCredentials } from '@tessera/persistence';
 import {
   allDevicesOfTenantDeletedNotification,
   deviceChangeNotification,
@@ -53,14 +54,29 @@ const json = (payload: unknown): ReceivedMessage => ({
   body: Buffer.from(JSON.stringify(payload)),
 });
 
+const stored = (deviceCreated?: Date): StoredCredentials => ({
+  tenantId: 't',
+  deviceId: 'd',
+  version: 'v7',
+  credentials: [],
+  ...(deviceCreated && { deviceCreated }),
+});
+
 describe(DeviceDeletionHandler.name, () => {
-  const deleteForDevice = jest.fn<Promise<void>, [string, string]>();
+  const findStored = jest.fn<Promise<StoredCredentials | undefined>, [string, string]>();
+  const deleteForDevice = jest.fn<Promise<void>, [string, string, string | undefined]>();
   const deleteAllOfTenant = jest.fn<Promise<void>, [string]>();
-  const service = { deleteForDevice, deleteAllOfTenant } as unknown as CredentialsManagementService;
+  const service = {
+    findStored,
+    deleteForDevice,
+    deleteAllOfTenant,
+  } as unknown as CredentialsManagementService;
+  const deletion = deviceChangeNotification('DELETE', 't' as TenantId, 'd' as DeviceId, false);
   let devices: Devices;
   let sut: DeviceDeletionHandler;
 
   beforeEach(() => {
+    findStored.mockReset().mockResolvedValue(stored(new Date(Date.now() - 60_000)));
     deleteForDevice.mockReset().mockResolvedValue(undefined);
     deleteAllOfTenant.mockReset().mockResolvedValue(undefined);
     devices = new Devices();
@@ -73,14 +89,59 @@ describe(DeviceDeletionHandler.name, () => {
     expect(deleteForDevice).not.toHaveBeenCalled();
   });
 
-  it('drops a deleted device’s credentials, unless the device is an older one that still exists', async () => {
-    const deletion = deviceChangeNotification('DELETE', 't' as TenantId, 'd' as DeviceId, false);
+  it('drops a deleted device’s credentials, in the version it read', async () => {
     await sut.handle(json(deletion));
-    expect(deleteForDevice).toHaveBeenCalledWith('t', 'd');
+    expect(findStored).toHaveBeenCalledWith('t', 'd');
+    expect(deleteForDevice).toHaveBeenCalledWith('t', 'd', 'v7');
+  });
 
-    deleteForDevice.mockClear();
+  it('does nothing for a device without credentials', async () => {
+    findStored.mockResolvedValue(undefined);
+    await sut.handle(json(deletion));
+    expect(deleteForDevice).not.toHaveBeenCalled();
+  });
+
+  it('keeps the credentials set for the device that exists again, even within the same second', async () => {
+    const created = new Date(Date.now() - 5);
+    findStored.mockResolvedValue(stored(created));
+    devices.existing.set('t/d', created);
+    await sut.handle(json(deletion));
+    expect(deleteForDevice).not.toHaveBeenCalled();
+  });
+
+  it('drops the set of the deleted device when a device was created again under its id', async () => {
+    const created = new Date(Date.now() - 5);
+    findStored.mockResolvedValue(stored(new Date(created.getTime() - 1)));
+    devices.existing.set('t/d', created);
+    await sut.handle(json(deletion));
+    expect(deleteForDevice).toHaveBeenCalledWith('t', 'd', 'v7');
+  });
+
+  it('keeps a current device’s set on an old DELETE replayed, and drops an earlier device’s', async () => {
+    const old = { ...deletion, 'creation-time': '2020-01-01T00:00:00Z' };
+    const created = new Date(Date.now() - 10 * 60 * 1000);
+    devices.existing.set('t/d', created);
+    findStored.mockResolvedValue(stored(created));
+    await sut.handle(json(old));
+    expect(deleteForDevice).not.toHaveBeenCalled();
+    findStored.mockResolvedValue(stored(new Date(created.getTime() - 1_000)));
+    await sut.handle(json(old));
+    expect(deleteForDevice).toHaveBeenCalledWith('t', 'd', 'v7');
+  });
+
+  it('judges a set stored without the device’s creation time by when the device was created', async () => {
+    findStored.mockResolvedValue(stored());
+    // Created long before the deletion: the set is the existing device's.
     devices.existing.set('t/d', new Date(Date.now() - 10 * 60 * 1000));
     await sut.handle(json(deletion));
+    expect(deleteForDevice).not.toHaveBeenCalled();
+    // Created again after the deletion: the set may be the deleted device's.
+    devices.existing.set('t/d', new Date());
+    await sut.handle(json(deletion));
+    expect(deleteForDevice).toHaveBeenCalledWith('t', 'd', 'v7');
+    // Unless the DELETE is old history.
+    deleteForDevice.mockClear();
+    await sut.handle(json({ ...deletion, 'creation-time': '2020-01-01T00:00:00Z' }));
     expect(deleteForDevice).not.toHaveBeenCalled();
   });
 

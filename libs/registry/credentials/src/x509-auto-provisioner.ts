@@ -24,6 +24,8 @@ import {
   provisioningFailureReason,
 } from '@tessera/registry-kit';
 
+import { ofEarlierIncarnation } from './credentials-management.service';
+
 /** The authority an auto-provisioned gateway gets (Hono). */
 const AUTO_PROVISIONING_ENABLED = 'auto-provisioning-enabled';
 
@@ -123,6 +125,7 @@ export class X509AutoProvisioner {
     }
     const asGateway = ca['auto-provision-as-gateway'] === true;
     let created: boolean;
+    let deviceCreated: Date | undefined;
     try {
       const result = await this.devices.provision(tenant, deviceId, {
         ...(asGateway && { authorities: [AUTO_PROVISIONING_ENABLED] }),
@@ -136,12 +139,20 @@ export class X509AutoProvisioner {
         );
       }
       created = result.created;
+      // The device's creation time goes with its credentials (from a device service that does
+      // not report it, asked for it).
+      deviceCreated = result.deviceCreated ?? (await this.devices.find(tenant, deviceId))?.created;
     } catch (error) {
       this.count('failed', provisioningFailureReason(error));
       throw error;
     }
     try {
-      const stored = await this.storeCredentials(tenant, deviceId as DeviceId, authId);
+      const stored = await this.storeCredentials(
+        tenant,
+        deviceId as DeviceId,
+        authId,
+        deviceCreated,
+      );
       this.count('provisioned', asGateway ? 'gateway' : 'device');
       return stored;
     } catch (error) {
@@ -182,11 +193,15 @@ export class X509AutoProvisioner {
     return id;
   }
 
-  /** Adds the `x509-cert` credential to the device's set; a concurrent writer's result is reused. */
+  /**
+   * Adds the `x509-cert` credential to the device's set; a concurrent writer's result is reused.
+   * A set left by an earlier device with this id (created before `deviceCreated`) is replaced.
+   */
   private async storeCredentials(
     tenant: TenantId,
     deviceId: DeviceId,
     authId: string,
+    deviceCreated: Date | undefined,
   ): Promise<CredentialsObject> {
     const credential: Json = {
       type: CredentialType.X509_CERT,
@@ -198,19 +213,30 @@ export class X509AutoProvisioner {
     const answer = { ...credential, 'device-id': deviceId } as unknown as CredentialsObject;
     for (let attempt = 0; attempt < 3; attempt++) {
       const existing = await this.credentials.findByDevice(tenant, deviceId);
-      const others = (existing?.credentials ?? []).filter(
+      const stale =
+        existing !== undefined &&
+        deviceCreated !== undefined &&
+        ofEarlierIncarnation(existing, { created: deviceCreated });
+      const current = stale ? [] : (existing?.credentials ?? []);
+      const others = current.filter(
         (c) => !(c['type'] === CredentialType.X509_CERT && c['auth-id'] === authId),
       );
-      if (existing && others.length !== existing.credentials.length) return answer;
+      if (others.length !== current.length) return answer;
       const set = [...others, credential] as JsonObject[];
       const keys = [...others, credential].map((c) => ({
         type: typeof c['type'] === 'string' ? c['type'] : '',
         authId: typeof c['auth-id'] === 'string' ? c['auth-id'] : '',
       }));
       try {
-        await this.credentials.replace(tenant, deviceId, set, keys, existing?.version, [
-          outboxMessageOf(credentialsChangeNotification(tenant, deviceId)),
-        ]);
+        await this.credentials.replace(
+          tenant,
+          deviceId,
+          set,
+          keys,
+          existing?.version,
+          [outboxMessageOf(credentialsChangeNotification(tenant, deviceId))],
+          deviceCreated,
+        );
         return answer;
       } catch (error) {
         if (!(error instanceof ResourceConflictError)) throw error;

@@ -17,7 +17,8 @@ const RequestSchema = z.object({
  * The credentials service's way to create an auto-provisioned device (service-to-service, behind
  * the management API's authentication, for platform-wide `PROVISION_TARGET` holders such as the
  * `registry-service` role; not part of Hono's API): 201 when created, 200 when the
- * device exists already, with `{"auto-provisioned": boolean}`.
+ * device exists already, with `{"auto-provisioned": boolean, "created": "<ISO 8601>"}` (the
+ * device's creation time in milliseconds, stored with its credentials).
  */
 @Controller(AUTO_PROVISIONING_PATH.slice(1))
 @Requires('PROVISION_TARGET', 'platform')
@@ -49,6 +50,9 @@ export class AutoProvisioningController {
       deviceId,
       parsed.data,
     );
-    res.status(created ? 201 : 200).json({ 'auto-provisioned': device.status.autoProvisioned });
+    res.status(created ? 201 : 200).json({
+      'auto-provisioned': device.status.autoProvisioned,
+      created: device.status.created.toISOString(),
+    });
   }
 }

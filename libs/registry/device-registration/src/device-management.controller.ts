@@ -1,7 +1,13 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Put, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 
-import { expectedVersion, jsonBody, rawQuery, Requires } from '@tessera/registry-kit';
+import {
+  DEVICE_CREATED_HEADER,
+  expectedVersion,
+  jsonBody,
+  rawQuery,
+  Requires,
+} from '@tessera/registry-kit';
 
 import { DeviceManagementService } from './device-management.service';
 
@@ -51,7 +57,9 @@ export class DeviceManagementController {
     @Param('deviceId') deviceId: string,
     @Res() res: Response,
   ): Promise<void> {
-    const { device, version } = await this.service.read(tenantId, deviceId);
+    const { device, version, created } = await this.service.read(tenantId, deviceId);
+    // For the credentials service, to tell this device from an earlier one with its id.
+    res.setHeader(DEVICE_CREATED_HEADER, created.toISOString());
     res.setHeader('ETag', version).status(200).json(device);
   }
 

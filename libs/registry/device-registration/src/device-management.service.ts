@@ -38,6 +38,8 @@ export type DeviceView = JsonObject;
 export interface VersionedDevice {
   readonly device: DeviceView;
   readonly version: string;
+  /** When the device was created, in milliseconds (`status.created` has seconds). */
+  readonly created: Date;
 }
 
 function asList(value: string | readonly string[] | undefined): string[] {
@@ -165,7 +167,11 @@ export class DeviceManagementService {
     const tenant = this.tenantId(tenantId);
     const device = await this.devices.findById(tenant, this.deviceId(deviceId, tenant));
     if (!device) throw this.notFound(tenant, deviceId);
-    return { device: toDeviceView(device), version: device.version };
+    return {
+      device: toDeviceView(device),
+      version: device.version,
+      created: device.status.created,
+    };
   }
 
   /**

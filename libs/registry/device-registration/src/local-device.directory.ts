@@ -34,7 +34,11 @@ export class LocalDeviceDirectory extends DeviceDirectory {
       deviceId,
       request,
     );
-    return { created, autoProvisioned: device.status.autoProvisioned };
+    return {
+      created,
+      autoProvisioned: device.status.autoProvisioned,
+      deviceCreated: device.status.created,
+    };
   }
 
   async announce(tenantId: string, deviceId: string): Promise<void> {
@@ -51,7 +55,8 @@ export class LocalDeviceDirectory extends DeviceDirectory {
 
   async find(tenantId: string, deviceId: string): Promise<DeviceSummary | undefined> {
     try {
-      return summarizeDevice((await this.service.read(tenantId, deviceId)).device);
+      const { device, created } = await this.service.read(tenantId, deviceId);
+      return summarizeDevice(device, created);
     } catch (e) {
       if (e instanceof NotFoundError) return undefined;
       throw e;

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 
 import {
+  DEVICE_CREATED_HEADER,
   HttpDeviceDirectory,
   HttpTenantDirectory,
   summarizeTenant,
@@ -21,7 +22,10 @@ describe('HTTP directories', () => {
         res.setHeader('content-type', 'application/json');
         res.end(JSON.stringify({ enabled: true, 'registration-limits': { 'max-devices': 5 } }));
       } else if (req.url === '/v1/devices/t1/d1') {
-        res.end('{}');
+        res.end('{"status":{"created":"2026-03-01T10:20:30Z"}}');
+      } else if (req.url === '/v1/devices/t1/d3') {
+        res.setHeader(DEVICE_CREATED_HEADER, CREATED);
+        res.end('{"status":{"created":"2026-03-01T10:20:30Z"}}');
       } else if (req.url?.startsWith('/v1/tenants/boom')) {
         res.statusCode = 500;
         res.end();
@@ -71,6 +75,12 @@ describe('HTTP directories', () => {
     const sut = new HttpDeviceDirectory({ url });
     expect(await sut.exists('t1', 'd1')).toBe(true);
     expect(await sut.exists('t1', 'd2')).toBe(false);
+  });
+
+  it('reports when the device was created, in milliseconds where the device service says', async () => {
+    const sut = new HttpDeviceDirectory({ url });
+    expect((await sut.find('t1', 'd3'))?.created).toEqual(new Date(CREATED));
+    expect((await sut.find('t1', 'd1'))?.created).toEqual(new Date('2026-03-01T10:20:30Z'));
   });
 
   it('summarises limits, treating -1 as unlimited', () => {

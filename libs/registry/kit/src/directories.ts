@@ -76,9 +76,20 @@ export class TenantSummaryCache {
 
 /** What the credentials service needs to know about a device. */
 export interface DeviceSummary {
-  /** When this incarnation of the device was created (`status.created`). */
+  /**
+   * When this incarnation of the device was created (a device deleted and created again is a new
+   * one), in milliseconds as stored; `status.created`, in seconds, only from a device service that
+   * does not send {@link DEVICE_CREATED_HEADER}.
+   */
   readonly created: Date;
 }
+
+/**
+ * The response header of `GET /v1/devices/{tenant}/{id}` with the device's creation time (ISO
+ * 8601, UTC, in milliseconds; `status.created` has seconds only), for the credentials service to
+ * tell a device from one created again under its id within the same second; not part of Hono's API.
+ */
+export const DEVICE_CREATED_HEADER = 'tessera-device-created';
 
 /** What X.509 auto-provisioning asks of the device service. */
 export interface AutoProvisionRequest {
@@ -94,6 +105,8 @@ export interface AutoProvisionResult {
   readonly created: boolean;
   /** The device (now) carries `status.auto-provisioned`. */
   readonly autoProvisioned: boolean;
+  /** When the device was created, in milliseconds; undefined if the device service does not say. */
+  readonly deviceCreated?: Date | undefined;
 }
 
 /** Looks devices up across the service boundary (for the credentials service). */
@@ -128,12 +141,15 @@ export abstract class DeviceDirectory {
   }
 }
 
-/** The summary of a management-API device object. */
-export function summarizeDevice(device: Record<string, unknown>): DeviceSummary {
+/**
+ * The summary of a management-API device object.
+ * @param created when the device was created, if known more precisely than `status.created`.
+ */
+export function summarizeDevice(device: Record<string, unknown>, created?: Date): DeviceSummary {
+  if (created !== undefined) return { created };
   const status = (device['status'] ?? {}) as Record<string, unknown>;
-  const created =
-    typeof status['created'] === 'string' ? Date.parse(status['created']) : Number.NaN;
-  return { created: new Date(Number.isNaN(created) ? 0 : created) };
+  const parsed = typeof status['created'] === 'string' ? Date.parse(status['created']) : Number.NaN;
+  return { created: new Date(Number.isNaN(parsed) ? 0 : parsed) };
 }
 
 /** Where another registry service's management API is and how to authenticate to it. */
@@ -265,7 +281,7 @@ export class HttpDeviceDirectory extends DeviceDirectory {
   }
 
   async find(tenantId: string, deviceId: string): Promise<DeviceSummary | undefined> {
-    const { status, body } = await getJson(
+    const { status, body, headers } = await getJson(
       this.endpoint,
       `/v1/devices/${encodeURIComponent(tenantId)}/${encodeURIComponent(deviceId)}`,
     );
@@ -277,7 +293,11 @@ export class HttpDeviceDirectory extends DeviceDirectory {
         `device service answered ${String(status)}`,
       );
     }
-    return summarizeDevice(body as Record<string, unknown>);
+    const created = Date.parse(headers.get(DEVICE_CREATED_HEADER) ?? '');
+    return summarizeDevice(
+      body as Record<string, unknown>,
+      Number.isNaN(created) ? undefined : new Date(created),
+    );
   }
 
   async provision(
@@ -293,7 +313,13 @@ export class HttpDeviceDirectory extends DeviceDirectory {
     );
     if (status === 200 || status === 201) {
       const result = (body ?? {}) as Record<string, unknown>;
-      return { created: status === 201, autoProvisioned: result['auto-provisioned'] === true };
+      const created =
+        typeof result['created'] === 'string' ? Date.parse(result['created']) : Number.NaN;
+      return {
+        created: status === 201,
+        autoProvisioned: result['auto-provisioned'] === true,
+        deviceCreated: Number.isNaN(created) ? undefined : new Date(created),
+      };
     }
     const error = (body ?? {}) as Record<string, unknown>;
     throw errorFromStatus(status, typeof error['error'] === 'string' ? error['error'] : undefined);
@@ -327,6 +353,6 @@ export class HttpDeviceDirectory extends DeviceDirectory {
 /**
  * The device service's route for auto-provisioned devices (service-to-service, behind the
  * management API's authentication): `POST {path}/{tenant}/{device}` answers 201 (created) or 200
- * (exists) with `{"auto-provisioned": boolean}`.
+ * (exists) with `{"auto-provisioned": boolean, "created": "<ISO 8601 in milliseconds>"}`.
  */
 export const AUTO_PROVISIONING_PATH = '/internal/v1/auto-provisioned-devices';

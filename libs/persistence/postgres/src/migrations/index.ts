@@ -4,6 +4,7 @@ import { Device1763800000002 } from './1763800000002-device';
 import { Credentials1763800000003 } from './1763800000003-credentials';
 import { DeviceGroups1763800000004 } from './1763800000004-device-groups';
 import { TenantTopicName1763800000005 } from './1763800000005-tenant-topic-name';
+import { CredentialsDeviceCreated1763800000006 } from './1763800000006-credentials-device-created';
 
 /** Every migration, oldest first. TypeORM records the applied ones in `migrations`. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   Credentials1763800000003,
   DeviceGroups1763800000004,
   TenantTopicName1763800000005,
+  CredentialsDeviceCreated1763800000006,
 ];
