@@ -37,4 +37,60 @@ describe(AmqpFrameGuard.name, () => {
       new AmqpFrameGuard(1024).scan(Buffer.concat([header(3), frame(8), header(0), header(0)])),
     ).toBe(false);
   });
+
+  describe('deliveries split over transfers', () => {
+    // An AMQP frame (doff 2, type 0) on `channel` holding a transfer of `handle` with `more`.
+    const transfer = (channel: number, handle: number, more: boolean, payload: number): Buffer => {
+      const fields = Buffer.from([
+        0x52,
+        handle,
+        0x52,
+        1,
+        0xa0,
+        1,
+        7,
+        0x43,
+        0x42,
+        more ? 0x41 : 0x42,
+      ]);
+      const list = Buffer.concat([Buffer.from([0xc0, fields.length + 1, 6]), fields]);
+      const body = Buffer.concat([Buffer.from([0x00, 0x53, 0x14]), list, Buffer.alloc(payload)]);
+      const head = Buffer.alloc(8);
+      head.writeUInt32BE(8 + body.length, 0);
+      head[4] = 2;
+      head.writeUInt16BE(channel, 6);
+      return Buffer.concat([head, body]);
+    };
+
+    it('counts incomplete deliveries per link and forgets each once it completes', () => {
+      const guard = new AmqpFrameGuard(4096, 10_000);
+      expect(guard.scan(header(0))).toBe(true);
+      for (let n = 0; n < 3; n++) {
+        // 2 × ~3 KB pending per round on two links, completed each round: never beyond 10 kB.
+        expect(guard.scan(transfer(0, 1, true, 3000))).toBe(true);
+        expect(guard.scan(transfer(1, 1, true, 3000))).toBe(true);
+        expect(guard.scan(transfer(0, 1, false, 100))).toBe(true);
+        expect(guard.scan(transfer(1, 1, false, 100))).toBe(true);
+      }
+    });
+
+    it('refuses once pending transfers exceed the limit, also when split byte by byte', () => {
+      const stream = Buffer.concat([
+        header(0),
+        ...Array.from({ length: 4 }, () => transfer(0, 2, true, 3000)),
+      ]);
+      expect(new AmqpFrameGuard(4096, 10_000).scan(stream)).toBe(false);
+      const guard = new AmqpFrameGuard(4096, 10_000);
+      const results = [...stream].map((byte) => guard.scan(Buffer.from([byte])));
+      expect(results.includes(false)).toBe(true);
+      // Other links' complete messages do not reset another link's pending bytes.
+      const mixed = new AmqpFrameGuard(4096, 10_000);
+      expect(mixed.scan(header(0))).toBe(true);
+      const verdicts = [0, 1, 2, 3].flatMap(() => [
+        mixed.scan(transfer(0, 2, true, 3000)),
+        mixed.scan(transfer(0, 3, false, 10)),
+      ]);
+      expect(verdicts.includes(false)).toBe(true);
+    });
+  });
 });

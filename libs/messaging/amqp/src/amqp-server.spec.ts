@@ -14,7 +14,7 @@ import { AmqpServer } from './amqp-server';
 const echo = async (): Promise<Message> => ({ properties: { status: 200 } });
 
 async function withServer(
-  options: { authorize?: boolean; openTimeoutMs?: number },
+  options: { authorize?: boolean; openTimeoutMs?: number; maxIncompleteBytes?: number },
   test: (port: number) => Promise<void>,
 ): Promise<void> {
   const server = new AmqpServer(
@@ -23,6 +23,9 @@ async function withServer(
       port: 0,
       maxFrameSize: 4096,
       openTimeoutMs: options.openTimeoutMs ?? 300,
+      ...(options.maxIncompleteBytes === undefined
+        ? {}
+        : { maxIncompleteBytes: options.maxIncompleteBytes }),
       security: options.authorize
         ? {
             allowAnonymous: false,
@@ -122,6 +125,20 @@ describe(AmqpServer.name, () => {
       expect(opened.is_open()).toBe(true);
       expect(await request(opened, { message_id: 'still-open' })).toBe('reply 200');
       opened.close();
+    });
+  });
+
+  it('takes a message split over many frames up to the limit, and closes beyond it', async () => {
+    await withServer({ maxIncompleteBytes: 64 * 1024 }, async (port) => {
+      const connection = await open(port);
+      // About 10 and 50 frames of 4 KiB: rhea sends all but the last with more=true.
+      expect(await request(connection, { message_id: 'm1', body: 'x'.repeat(40_000) })).toBe(
+        'reply 200',
+      );
+      const socket = (connection as unknown as { socket: Socket }).socket;
+      const closed = closedWithin(socket, 5_000);
+      void request(connection, { message_id: 'm2', body: 'x'.repeat(200_000) });
+      expect(await closed).toBe(true);
     });
   });
 

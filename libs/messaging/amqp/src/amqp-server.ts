@@ -48,6 +48,11 @@ export interface AmqpServerOptions {
   readonly maxFrameSize?: number;
   /** How long a client may take from connecting (TLS and SASL included) to its open (ms). Default 10 s. */
   readonly openTimeoutMs?: number;
+  /**
+   * The most bytes of messages split over several transfers that may be pending on a connection
+   * (rhea collects them without bound); beyond it the connection is closed. Default 1 MiB.
+   */
+  readonly maxIncompleteBytes?: number;
 }
 
 const DEFAULT_MAX_FRAME_SIZE = 64 * 1024;
@@ -217,7 +222,7 @@ export class AmqpServer {
    * only this connection.
    */
   private guard(socket: Socket, maxFrameSize: number, openTimeoutMs: number): void {
-    const frames = new AmqpFrameGuard(maxFrameSize);
+    const frames = new AmqpFrameGuard(maxFrameSize, this.options.maxIncompleteBytes);
     let preOpen: number | undefined = 0;
     // Ahead of rhea's own listener, so the size is checked before rhea buffers the frame.
     socket.prependListener('data', (chunk: Buffer) => {
