@@ -216,7 +216,12 @@ export class HttpAdapterServer {
     } catch (error) {
       const e = toAdapterError(error);
       if (e.status === 401) res.setHeader('www-authenticate', 'Basic realm="Hono"');
-      if (e.status === 413) res.setHeader('connection', 'close');
+      // A body declared too large may not even be sent: only closing skips it. One that grew too
+      // large is drained instead (bounded by the request timeout), so the client reads the 413
+      // rather than a reset of the connection it is still writing to.
+      if (e.status === 413 && tooLargeDeclared(req, this.runtime.options.maxPayloadBytes)) {
+        res.setHeader('connection', 'close');
+      }
       reply(res, e.status, e.message);
       if (!req.complete) req.resume();
     }
@@ -251,10 +256,13 @@ function reply(res: ServerResponse, status: number, message: string): void {
   res.end(message);
 }
 
+function tooLargeDeclared(req: IncomingMessage, limit: number): boolean {
+  return Number(req.headers['content-length'] ?? '0') > limit;
+}
+
 /** Reads the body, refusing (413) as soon as it exceeds `limit` bytes. */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length'] ?? '0');
-  if (declared > limit) return Promise.reject(payloadTooLarge(limit));
+  if (tooLargeDeclared(req, limit)) return Promise.reject(payloadTooLarge(limit));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
