@@ -7,3 +7,4 @@ export * from './registry-stack';
 export * from './kcat';
 export * from './device-clients';
 export * from './openapi-campaign';
+export * from './hostile-connections';

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
@@ -8,7 +7,18 @@ import bcrypt from 'bcryptjs';
 import fc from 'fast-check';
 
 import { AmqpConnection, AmqpRequestResponseClient } from '@tessera/messaging-amqp';
-import { type RegistryProcess, startRegistryProcess } from '@tessera/testing';
+import {
+  type Ending,
+  endings,
+  flipBits,
+  HostileConnection,
+  type Outcome,
+  type RegistryProcess,
+  runHostileCases,
+  serverConnections,
+  settleConnections,
+  startRegistryProcess,
+} from '@tessera/testing';
 
 /*
  * Bad-input campaign against the registry's AMQP 1.0 endpoint (issue 9): the embedded registry runs
@@ -512,8 +522,6 @@ function transferFrame(
 // The hostile grammar.
 // ---------------------------------------------------------------------------------------------
 
-type Ending = 'fin' | 'rst' | 'hold';
-
 /** One hostile connection: bytes before the SASL outcome, bytes after it, how it ends. */
 interface HostileCase {
   readonly category: string;
@@ -527,16 +535,6 @@ interface HostileCase {
    * connection (garbage, an impossible frame size), or it never completes the opening handshake.
    */
   readonly serverMustClose: 'always' | 'unless-opened' | 'no';
-}
-
-function flipBits(bytes: Buffer, positions: readonly number[]): Buffer {
-  const out = Buffer.from(bytes);
-  if (out.length === 0) return out;
-  for (const p of positions) {
-    const index = Math.floor(p / 8) % out.length;
-    out[index] = (out[index] ?? 0) ^ (1 << (p % 8));
-  }
-  return out;
 }
 
 function stages(units: readonly Unit[]): { sasl: Buffer; amqp: Buffer } {
@@ -560,7 +558,6 @@ function withTail(
     : { sasl: head.sasl, amqp: Buffer.concat([head.amqp, tail]) };
 }
 
-const endings = fc.constantFrom<Ending>('fin', 'rst', 'hold', 'hold');
 const chunks = fc.oneof(fc.constant(1 << 20), fc.integer({ min: 1, max: 64 }));
 
 function grammar(
@@ -926,8 +923,6 @@ function badTransfer(): fc.Arbitrary<(deliveryId: number, replyTo: string) => Bu
 // Running hostile connections.
 // ---------------------------------------------------------------------------------------------
 
-type Outcome = 'server-closed' | 'closed-after-client-end' | 'held-open' | 'client-reset';
-
 interface CaseResult {
   readonly category: string;
   readonly outcome: Outcome;
@@ -940,24 +935,8 @@ interface CaseResult {
 
 async function runHostile(port: number, c: HostileCase): Promise<CaseResult> {
   const server = new ServerStream();
-  const socket: Socket = connect({ host: '127.0.0.1', port });
-  // Set from socket events (objects, so that TypeScript does not narrow them away).
-  const state = { closedByServer: false, ended: false };
-  const serverClosed = (): boolean => state.closedByServer;
   let undecodable = false;
-  const closed = new Promise<void>((resolve) => {
-    socket.once('close', () => {
-      resolve();
-    });
-  });
-  socket.on('error', () => undefined);
-  socket.on('end', () => {
-    if (!state.ended) state.closedByServer = true;
-  });
-  socket.on('close', () => {
-    if (!state.ended) state.closedByServer = true;
-  });
-  socket.on('data', (chunk: Buffer) => {
+  const connection = await HostileConnection.open(port, (chunk) => {
     try {
       if (!undecodable) server.push(chunk);
     } catch {
@@ -965,66 +944,13 @@ async function runHostile(port: number, c: HostileCase): Promise<CaseResult> {
       undecodable = true;
     }
   });
-  await new Promise<void>((resolve) => {
-    socket.once('connect', () => {
-      resolve();
-    });
-    socket.once('close', () => {
-      resolve();
-    });
-  });
-  const write = async (bytes: Buffer, chunk: number): Promise<void> => {
-    for (let at = 0; at < bytes.length && !socket.destroyed && !state.closedByServer; at += chunk) {
-      if (!socket.write(bytes.subarray(at, at + chunk))) {
-        await Promise.race([new Promise((r) => socket.once('drain', r)), closed]);
-      }
-      if (chunk < bytes.length) await new Promise((r) => setImmediate(r));
-    }
-  };
-  const until = async (condition: () => boolean, ms: number): Promise<void> => {
-    const deadline = Date.now() + ms;
-    while (!condition() && !state.closedByServer && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
-  await write(c.sasl, 1 << 20);
+  await connection.write(c.sasl, 1 << 20);
   if (c.amqp.length > 0 && c.sasl.length > 0) {
     // A real client sends the AMQP header once SASL succeeded.
-    await until(() => server.saslOutcome !== undefined, 5_000);
+    await connection.until(() => server.saslOutcome !== undefined, 5_000);
   }
-  if (c.amqp.length > 0) await write(c.amqp, c.chunk);
-  let outcome: Outcome;
-  if (state.closedByServer) {
-    outcome = 'server-closed';
-  } else if (c.ending === 'rst') {
-    state.ended = true;
-    socket.resetAndDestroy();
-    outcome = 'client-reset';
-  } else if (c.ending === 'fin') {
-    // Give the server a moment to answer what it got, then half-close: it must close too.
-    await until(() => false, 100);
-    if (serverClosed()) {
-      outcome = 'server-closed';
-    } else {
-      state.ended = true;
-      socket.end();
-      const closedInTime = await Promise.race([
-        closed.then(() => true),
-        new Promise<boolean>((r) => {
-          setTimeout(() => {
-            r(false);
-          }, HOLD_MS);
-        }),
-      ]);
-      outcome = closedInTime ? 'closed-after-client-end' : 'held-open';
-    }
-  } else {
-    await until(() => false, HOLD_MS);
-    outcome = serverClosed() ? 'server-closed' : 'held-open';
-  }
-  state.ended = true;
-  socket.destroy();
-  await closed;
+  if (c.amqp.length > 0) await connection.write(c.amqp, c.chunk);
+  const outcome = await connection.finish(c.ending, HOLD_MS);
   const mustClose =
     c.ending === 'hold' &&
     (c.serverMustClose === 'always' || (c.serverMustClose === 'unless-opened' && !server.opened));
@@ -1038,25 +964,8 @@ async function runHostile(port: number, c: HostileCase): Promise<CaseResult> {
   };
 }
 
-async function runAll(port: number, cases: readonly HostileCase[]): Promise<CaseResult[]> {
-  const results: CaseResult[] = [];
-  const holders: Promise<void>[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < cases.length) {
-      const c = cases[next++];
-      if (!c) return;
-      const run = runHostile(port, c).then((r) => {
-        results.push(r);
-      });
-      // Holders only wait: they do not take a writer's place.
-      if (c.ending === 'hold') holders.push(run);
-      else await run;
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  await Promise.all(holders);
-  return results;
+function runAll(port: number, cases: readonly HostileCase[]): Promise<CaseResult[]> {
+  return runHostileCases(cases, CONCURRENCY, (c) => runHostile(port, c));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1105,34 +1014,6 @@ function controlLoop(client: AmqpRequestResponseClient): { stop(): Promise<Contr
       return stats;
     },
   };
-}
-
-/**
- * TCP connections the server process still holds on `port`, as the kernel sees them: established
- * ones, and those whose peer has gone but the server has not closed yet (CLOSE-WAIT).
- */
-function serverConnections(port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'ss',
-      ['-Htn', 'state', 'established', 'state', 'close-wait', `( sport = :${String(port)} )`],
-      (error, stdout) => {
-        if (error) reject(new Error(error.message));
-        else resolve(stdout.split('\n').filter((l) => l.trim() !== '').length);
-      },
-    );
-  });
-}
-
-/** Polls until the server holds at most `count` connections on `port`; resolves with the last count. */
-async function settleConnections(port: number, count: number, ms: number): Promise<number> {
-  const deadline = Date.now() + ms;
-  let now = await serverConnections(port);
-  while (now > count && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 200));
-    now = await serverConnections(port);
-  }
-  return now;
 }
 
 interface Outcomes {

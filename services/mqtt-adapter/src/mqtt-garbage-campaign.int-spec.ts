@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
@@ -8,9 +7,16 @@ import fc from 'fast-check';
 import * as mqtt from 'mqtt-packet';
 
 import {
+  type Ending,
+  endings,
+  flipBits,
   freePort,
+  HostileConnection,
   infraEnv,
   kcatRead,
+  type Outcome,
+  runHostileCases,
+  serverConnections,
   type RegistryProcess,
   type ServiceProcess,
   startRegistryProcess,
@@ -165,8 +171,6 @@ class ServerStream {
 // The hostile grammar.
 // ---------------------------------------------------------------------------------------------
 
-type Ending = 'fin' | 'rst' | 'hold';
-
 interface HostileCase {
   readonly category: string;
   readonly version: Version;
@@ -181,21 +185,11 @@ interface HostileCase {
   readonly serverMustClose: boolean;
 }
 
-const endings = fc.constantFrom<Ending>('fin', 'rst', 'hold', 'hold');
 const chunks = fc.oneof(fc.constant(1 << 20), fc.integer({ min: 1, max: 16 }));
 const versions = fc.constantFrom<Version>(4, 5);
 const keepalives = fc.integer({ min: 1, max: MAX_KEEPALIVE_S });
 const bytes = (max: number, min = 1) =>
   fc.uint8Array({ minLength: min, maxLength: max }).map((b) => Buffer.from(b));
-
-function flipBits(data: Buffer, positions: readonly number[]): Buffer {
-  const out = Buffer.from(data);
-  for (const p of positions) {
-    const index = Math.floor(p / 8) % out.length;
-    out[index] = (out[index] ?? 0) ^ (1 << (p % 8));
-  }
-  return out;
-}
 
 /** Packets to send once connected that are invalid, or valid but unexpected. */
 function afterConnect(version: Version): fc.Arbitrary<Buffer> {
@@ -631,8 +625,6 @@ const PER_CATEGORY: Record<string, number> = {
 // Running hostile connections.
 // ---------------------------------------------------------------------------------------------
 
-type Outcome = 'server-closed' | 'closed-after-client-end' | 'held-open' | 'client-reset';
-
 interface CaseResult {
   readonly category: string;
   readonly outcome: Outcome;
@@ -644,81 +636,13 @@ interface CaseResult {
 
 async function runHostile(port: number, c: HostileCase): Promise<CaseResult> {
   const server = new ServerStream(c.version);
-  const socket: Socket = connect({ host: '127.0.0.1', port });
-  // Set from socket events (objects, so that TypeScript does not narrow them away).
-  const state = { closedByServer: false, ended: false };
-  const serverClosed = (): boolean => state.closedByServer;
-  const closed = new Promise<void>((resolve) => {
-    socket.once('close', () => {
-      resolve();
-    });
-  });
-  socket.on('error', () => undefined);
-  socket.on('end', () => {
-    if (!state.ended) state.closedByServer = true;
-  });
-  socket.on('close', () => {
-    if (!state.ended) state.closedByServer = true;
-  });
-  socket.on('data', (chunk: Buffer) => {
+  const connection = await HostileConnection.open(port, (chunk) => {
     server.push(chunk);
   });
-  await new Promise<void>((resolve) => {
-    socket.once('connect', () => {
-      resolve();
-    });
-    socket.once('close', () => {
-      resolve();
-    });
-  });
-  const write = async (data: Buffer, chunk: number): Promise<void> => {
-    for (let at = 0; at < data.length && !socket.destroyed && !state.closedByServer; at += chunk) {
-      if (!socket.write(data.subarray(at, at + chunk))) {
-        await Promise.race([new Promise((r) => socket.once('drain', r)), closed]);
-      }
-      if (chunk < data.length) await new Promise((r) => setImmediate(r));
-    }
-  };
-  const until = async (condition: () => boolean, ms: number): Promise<void> => {
-    const deadline = Date.now() + ms;
-    while (!condition() && !state.closedByServer && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
-  await write(c.first, c.chunk);
-  if (c.awaitConnack) await until(() => server.connack !== undefined, 10_000);
-  await write(c.rest, c.chunk);
-  let outcome: Outcome;
-  if (state.closedByServer) {
-    outcome = 'server-closed';
-  } else if (c.ending === 'rst') {
-    state.ended = true;
-    socket.resetAndDestroy();
-    outcome = 'client-reset';
-  } else if (c.ending === 'fin') {
-    await until(() => false, 100);
-    if (serverClosed()) {
-      outcome = 'server-closed';
-    } else {
-      state.ended = true;
-      socket.end();
-      const inTime = await Promise.race([
-        closed.then(() => true),
-        new Promise<boolean>((r) => {
-          setTimeout(() => {
-            r(false);
-          }, HOLD_MS);
-        }),
-      ]);
-      outcome = inTime ? 'closed-after-client-end' : 'held-open';
-    }
-  } else {
-    await until(() => false, HOLD_MS);
-    outcome = serverClosed() ? 'server-closed' : 'held-open';
-  }
-  state.ended = true;
-  socket.destroy();
-  await closed;
+  await connection.write(c.first, c.chunk);
+  if (c.awaitConnack) await connection.until(() => server.connack !== undefined, 10_000);
+  await connection.write(c.rest, c.chunk);
+  const outcome = await connection.finish(c.ending, HOLD_MS);
   return {
     category: c.category,
     outcome,
@@ -729,24 +653,8 @@ async function runHostile(port: number, c: HostileCase): Promise<CaseResult> {
   };
 }
 
-async function runAll(port: number, cases: readonly HostileCase[]): Promise<CaseResult[]> {
-  const results: CaseResult[] = [];
-  const holders: Promise<void>[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < cases.length) {
-      const c = cases[next++];
-      if (!c) return;
-      const run = runHostile(port, c).then((r) => {
-        results.push(r);
-      });
-      if (c.ending === 'hold') holders.push(run);
-      else await run;
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  await Promise.all(holders);
-  return results;
+function runAll(port: number, cases: readonly HostileCase[]): Promise<CaseResult[]> {
+  return runHostileCases(cases, CONCURRENCY, (c) => runHostile(port, c));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -860,20 +768,6 @@ function controlLoop(device: ControlDevice, run: string): { stop(): Promise<Cont
       return stats;
     },
   };
-}
-
-/** TCP connections the adapter process still holds on `port` (established, or peer gone). */
-function serverConnections(port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'ss',
-      ['-Htn', 'state', 'established', 'state', 'close-wait', `( sport = :${String(port)} )`],
-      (error, stdout) => {
-        if (error) reject(new Error(error.message));
-        else resolve(stdout.split('\n').filter((l) => l.trim() !== '').length);
-      },
-    );
-  });
 }
 
 // ---------------------------------------------------------------------------------------------
