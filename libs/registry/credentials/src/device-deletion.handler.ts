@@ -1,26 +1,18 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  Optional,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 
-import {
-  jsonBody,
-  type MessageReceiver,
-  type ReceivedMessage,
-  type Subscription,
-} from '@tessera/messaging';
+import type { MessageReceiver } from '@tessera/messaging';
 import { CONSUMER_GROUP_PREFIX, NOTIFICATION_RECEIVER } from '@tessera/messaging-nest';
 import type { StoredCredentials } from '@tessera/persistence';
 import {
   NotificationTopic,
-  RegistryNotificationSchema,
+  type RegistryNotification,
   RegistryNotificationType,
 } from '@tessera/registry-api';
-import { DeviceDirectory, type DeviceSummary } from '@tessera/registry-kit';
+import {
+  DeviceDirectory,
+  type DeviceSummary,
+  RegistryNotificationConsumer,
+} from '@tessera/registry-kit';
 
 import {
   CredentialsManagementService,
@@ -71,39 +63,22 @@ function ofDeletedDevice(
  * telling them apart would take a look-up in the device service for every set of the tenant.
  */
 @Injectable()
-export class DeviceDeletionHandler implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('credentials');
-  private subscription: Subscription | undefined;
-
+export class DeviceDeletionHandler extends RegistryNotificationConsumer {
   constructor(
-    @Inject(NOTIFICATION_RECEIVER) private readonly receiver: MessageReceiver,
+    @Inject(NOTIFICATION_RECEIVER) receiver: MessageReceiver,
     private readonly devices: DeviceDirectory,
     private readonly service: CredentialsManagementService,
-    @Optional() @Inject(CONSUMER_GROUP_PREFIX) private readonly groupPrefix = 'tessera',
-  ) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    this.subscription = await this.receiver.subscribe(
-      NotificationTopic.REGISTRY_DEVICE.toString(),
-      (m) => this.handle(m),
-      // One group for all instances: each deletion is handled once; from the start, so that none
-      // published before the first start is missed.
-      { groupId: `${this.groupPrefix}-credentials-cleanup`, fromBeginning: true },
+    @Optional() @Inject(CONSUMER_GROUP_PREFIX) groupPrefix = 'tessera',
+  ) {
+    super(
+      receiver,
+      NotificationTopic.REGISTRY_DEVICE,
+      `${groupPrefix}-credentials-cleanup`,
+      new Logger('credentials'),
     );
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.subscription?.close();
-  }
-
-  async handle(message: ReceivedMessage): Promise<void> {
-    let notification;
-    try {
-      notification = RegistryNotificationSchema.parse(jsonBody(message));
-    } catch {
-      this.logger.warn('ignoring a malformed registry notification');
-      return;
-    }
+  protected async onNotification(notification: RegistryNotification): Promise<void> {
     if (
       notification.type === RegistryNotificationType.DEVICE_CHANGE &&
       notification.change === 'DELETE'

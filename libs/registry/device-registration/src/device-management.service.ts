@@ -92,20 +92,7 @@ export class DeviceManagementService {
     const tenant = this.tenantId(tenantId);
     const id = deviceId === undefined ? randomUUID() : this.deviceId(deviceId, tenant);
     const write = this.parseDevice(body ?? {}, tenant);
-    const summary = await this.requireTenant(tenant, { fresh: true });
-    if (
-      summary.maxDevices !== undefined &&
-      (await this.devices.count(tenant)) >= summary.maxDevices
-    ) {
-      throw new ClientError(
-        403,
-        'DEVICE.LIMIT_REACHED',
-        `tenant ${tenant} may register at most ${String(summary.maxDevices)} devices`,
-        {
-          tenantId: tenant,
-        },
-      );
-    }
+    await this.requireRoomForDevice(tenant);
     const enabled = write.document['enabled'] !== false;
     const version = await this.devices.create(tenant, id, write, {}, [
       outboxMessageOf(deviceChangeNotification('CREATE', tenant, id as DeviceId, enabled)),
@@ -134,18 +121,7 @@ export class DeviceManagementService {
     const existing = await this.devices.findById(tenant, id);
     if (existing) return { created: false, device: existing };
     const write = this.parseDevice(device, tenant);
-    const summary = await this.requireTenant(tenant, { fresh: true });
-    if (
-      summary.maxDevices !== undefined &&
-      (await this.devices.count(tenant)) >= summary.maxDevices
-    ) {
-      throw new ClientError(
-        403,
-        'DEVICE.LIMIT_REACHED',
-        `tenant ${tenant} may register at most ${String(summary.maxDevices)} devices`,
-        { tenantId: tenant },
-      );
-    }
+    await this.requireRoomForDevice(tenant);
     try {
       await this.devices.create(tenant, id, write, { autoProvisioned: true }, [
         outboxMessageOf(deviceChangeNotification('CREATE', tenant, id, true)),
@@ -160,6 +136,26 @@ export class DeviceManagementService {
     const created = await this.devices.findById(tenant, id);
     if (!created) throw this.notFound(tenant, id);
     return { created: true, device: created };
+  }
+
+  /**
+   * Checks, with the tenant read fresh (a tenant deleted a moment ago gets no devices), that it
+   * exists and has room for one more device (`registration-limits.max-devices`).
+   * @throws NotFoundError 404 (unknown tenant), ClientError 403 (limit reached).
+   */
+  private async requireRoomForDevice(tenant: TenantId): Promise<void> {
+    const summary = await this.requireTenant(tenant, { fresh: true });
+    if (
+      summary.maxDevices !== undefined &&
+      (await this.devices.count(tenant)) >= summary.maxDevices
+    ) {
+      throw new ClientError(
+        403,
+        'DEVICE.LIMIT_REACHED',
+        `tenant ${tenant} may register at most ${String(summary.maxDevices)} devices`,
+        { tenantId: tenant },
+      );
+    }
   }
 
   /** @throws ClientError 400, NotFoundError 404 (device or tenant unknown). */

@@ -1,26 +1,14 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  Optional,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 
-import {
-  jsonBody,
-  type MessageReceiver,
-  type ReceivedMessage,
-  type Subscription,
-} from '@tessera/messaging';
+import type { MessageReceiver } from '@tessera/messaging';
 import { CONSUMER_GROUP_PREFIX, NOTIFICATION_RECEIVER } from '@tessera/messaging-nest';
 import {
   NotificationTopic,
-  RegistryNotificationSchema,
+  type RegistryNotification,
   RegistryNotificationType,
   type TenantChangeNotification,
 } from '@tessera/registry-api';
-import { TenantDirectory } from '@tessera/registry-kit';
+import { RegistryNotificationConsumer, TenantDirectory } from '@tessera/registry-kit';
 
 import { DeviceManagementService } from './device-management.service';
 
@@ -63,37 +51,22 @@ export function leftoverCutoff(
  * unreachable) leaves the notification to be delivered again.
  */
 @Injectable()
-export class TenantDeletionHandler implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('device-registration');
-  private subscription: Subscription | undefined;
-
+export class TenantDeletionHandler extends RegistryNotificationConsumer {
   constructor(
-    @Inject(NOTIFICATION_RECEIVER) private readonly receiver: MessageReceiver,
+    @Inject(NOTIFICATION_RECEIVER) receiver: MessageReceiver,
     private readonly tenants: TenantDirectory,
     private readonly service: DeviceManagementService,
-    @Optional() @Inject(CONSUMER_GROUP_PREFIX) private readonly groupPrefix = 'tessera',
-  ) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    this.subscription = await this.receiver.subscribe(
-      NotificationTopic.REGISTRY_TENANT.toString(),
-      (m) => this.handle(m),
-      { groupId: `${this.groupPrefix}-device-tenant-cleanup`, fromBeginning: true },
+    @Optional() @Inject(CONSUMER_GROUP_PREFIX) groupPrefix = 'tessera',
+  ) {
+    super(
+      receiver,
+      NotificationTopic.REGISTRY_TENANT,
+      `${groupPrefix}-device-tenant-cleanup`,
+      new Logger('device-registration'),
     );
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.subscription?.close();
-  }
-
-  async handle(message: ReceivedMessage): Promise<void> {
-    let notification;
-    try {
-      notification = RegistryNotificationSchema.parse(jsonBody(message));
-    } catch {
-      this.logger.warn('ignoring a malformed registry notification');
-      return;
-    }
+  protected async onNotification(notification: RegistryNotification): Promise<void> {
     if (
       notification.type !== RegistryNotificationType.TENANT_CHANGE ||
       notification.change === 'UPDATE'

@@ -1,5 +1,6 @@
 export * from './directories';
 export * from './notification-relay';
+export * from './registry-notification.consumer';
 export * from './outbox-message';
 export * from './http-body';
 export * from './remote-directories.module';
