@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import bcrypt from 'bcryptjs';
 import { exportJWK, SignJWT } from 'jose';
 
-import { type RegistryProcess, runProgram, startRegistryProcess, uniqueId } from '@tessera/testing';
+import { curl, type RegistryProcess, startRegistryProcess, uniqueId } from '@tessera/testing';
 
 /*
  * The management API's roles, through curl, with HTTP Basic users and with bearer JWTs verified
@@ -124,22 +124,18 @@ interface Reply {
   readonly etag: string | undefined;
 }
 
-/** One request with curl: status, body and ETag. */
-async function curl(
+/** One request with curl (the shared client): status, body and ETag. */
+async function call(
   url: string,
   method: string,
   auth: readonly string[],
   body?: unknown,
 ): Promise<Reply> {
-  const args = ['-s', '-X', method, '-D', '-', ...auth, '-w', '\n%{http_code}'];
-  if (body !== undefined)
-    args.push('-H', 'content-type: application/json', '-d', JSON.stringify(body));
-  const { stdout } = await runProgram('curl', [...args, url]);
-  const cut = stdout.lastIndexOf('\n');
-  const status = Number(stdout.slice(cut + 1));
-  const [head = '', ...rest] = stdout.slice(0, cut).split('\r\n\r\n');
-  const etag = /^etag:\s*(.+)$/im.exec(head)?.[1]?.trim();
-  return { status, body: rest.join('\r\n\r\n'), etag };
+  const json =
+    body === undefined ? [] : ['-H', 'content-type: application/json', '-d', JSON.stringify(body)];
+  const reply = await curl(['-X', method, ...auth, ...json, url]);
+  const etag = /^etag:\s*(.+)$/im.exec(reply.headers)?.[1]?.trim();
+  return { status: reply.status, body: reply.body, etag };
 }
 
 describe('management API roles (curl; HTTP Basic and bearer JWT)', () => {
@@ -160,7 +156,7 @@ describe('management API roles (curl; HTTP Basic and bearer JWT)', () => {
   const fresh = (prefix: string): string => `${prefix}-${String((counter += 1))}`;
   const url = (path: string): string => `${registry.managementUrl}${path}`;
   const admin = (path: string, method = 'GET', body?: unknown) =>
-    curl(url(path), method, adminAuth, body);
+    call(url(path), method, adminAuth, body);
 
   const token = (roles: readonly string[], options: { aud?: string } = {}) =>
     new SignJWT({ roles })
@@ -264,7 +260,7 @@ describe('management API roles (curl; HTTP Basic and bearer JWT)', () => {
         break;
     }
     const before = method === 'GET' ? undefined : await admin(target);
-    const reply = await curl(url(target), method, auth, body);
+    const reply = await call(url(target), method, auth, body);
     if (method !== 'GET' && reply.status >= 400) {
       const after = await admin(target);
       expect({ op, status: after.status, etag: after.etag }).toEqual({
@@ -329,7 +325,7 @@ describe('management API roles (curl; HTTP Basic and bearer JWT)', () => {
       ['-H', 'authorization: Bearer not.a.token'],
     ]) {
       for (const path of [`/v1/tenants/${own}`, `/v1/devices/${own}/d1`, '/v1/tenants']) {
-        expect({ auth, path, status: (await curl(url(path), 'GET', auth)).status }).toEqual({
+        expect({ auth, path, status: (await call(url(path), 'GET', auth)).status }).toEqual({
           auth,
           path,
           status: 401,
@@ -351,8 +347,8 @@ describe('management API roles (curl; HTTP Basic and bearer JWT)', () => {
         ['DELETE', '/v1/devices/T/d1'],
       ] as const) {
         const body = method === 'PUT' ? {} : undefined;
-        const existing = await curl(url(path.replace('T', other)), method, auth, body);
-        const absent = await curl(url(path.replace('T', missing)), method, auth, body);
+        const existing = await call(url(path.replace('T', other)), method, auth, body);
+        const absent = await call(url(path.replace('T', missing)), method, auth, body);
         expect(existing.status).toBe(404);
         expect({ status: absent.status, body: absent.body.replaceAll(missing, 'T') }).toEqual({
           status: existing.status,
@@ -374,19 +370,19 @@ describe('management API roles (curl; HTTP Basic and bearer JWT)', () => {
       { 'registration-limits': { 'max-devices': 5 }, 'resource-limits': { 'max-connections': 9 } },
       { 'registration-limits': { 'max-devices': 5 }, 'trust-anchor-group': 'shared' },
     ]) {
-      const reply = await curl(url(`/v1/tenants/${own}`), 'PUT', tenantAdmin, change);
+      const reply = await call(url(`/v1/tenants/${own}`), 'PUT', tenantAdmin, change);
       expect({ change, status: reply.status }).toEqual({ change, status: 403 });
       expect((await admin(`/v1/tenants/${own}`)).etag).toBe(before.etag);
     }
     // Everything else stays the tenant admin's.
     const kept = { 'registration-limits': { 'max-devices': 5 }, ext: { v: 3 } };
-    expect((await curl(url(`/v1/tenants/${own}`), 'PUT', tenantAdmin, kept)).status).toBe(204);
+    expect((await call(url(`/v1/tenants/${own}`), 'PUT', tenantAdmin, kept)).status).toBe(204);
     expect(JSON.parse((await admin(`/v1/tenants/${own}`)).body)).toMatchObject(kept);
   });
 
   it('lists only the tenants a caller may read', async () => {
     const search = async (auth: readonly string[]) => {
-      const reply = await curl(url('/v1/tenants?pageSize=200'), 'GET', auth);
+      const reply = await call(url('/v1/tenants?pageSize=200'), 'GET', auth);
       return {
         status: reply.status,
         ids:

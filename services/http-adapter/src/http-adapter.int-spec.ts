@@ -1,4 +1,5 @@
 import {
+  curl,
   untilPasses,
   freePort,
   infraEnv,
@@ -21,12 +22,6 @@ import {
  */
 
 const { kafkaBrokers, amqpUrl } = infraEnv();
-
-interface CurlReply {
-  readonly status: number;
-  readonly body: string;
-  readonly headers: string;
-}
 
 describe('HTTP adapter', () => {
   let registry: RegistryProcess;
@@ -64,29 +59,6 @@ describe('HTTP adapter', () => {
     }
   }
 
-  async function curl(args: readonly string[]): Promise<CurlReply> {
-    const out = await runProgram('curl', [
-      '-s',
-      '-D',
-      '-',
-      '-o',
-      '-',
-      '-w',
-      '\n%{http_code}',
-      '--max-time',
-      '15',
-      ...args,
-    ]);
-    const lines = out.stdout.split('\n');
-    const status = Number(lines.pop());
-    const text = lines.join('\n');
-    const split = text.indexOf('\r\n\r\n');
-    return {
-      status,
-      headers: split < 0 ? text : text.slice(0, split),
-      body: split < 0 ? '' : text.slice(split + 4),
-    };
-  }
   const post = (path: string, user: string, password: string, extra: readonly string[] = []) =>
     curl(['-u', `${user}:${password}`, '-X', 'POST', ...extra, `${httpUrl}${path}`]);
 

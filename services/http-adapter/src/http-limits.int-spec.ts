@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import {
+  curl,
   freePort,
   infraEnv,
   kcatRead,
   type RegistryProcess,
-  runProgram,
   type ServiceProcess,
   startRegistryProcess,
   startService,
@@ -24,11 +24,6 @@ import {
 
 const { kafkaBrokers } = infraEnv();
 
-interface CurlReply {
-  readonly status: number;
-  readonly body: string;
-}
-
 describe('HTTP adapter request limits', () => {
   let registry: RegistryProcess;
   let adapter: ServiceProcess;
@@ -41,16 +36,6 @@ describe('HTTP adapter request limits', () => {
     if (reply.status >= 300) {
       throw new Error(`${method} ${path}: ${String(reply.status)} ${JSON.stringify(reply.body)}`);
     }
-  }
-
-  async function curl(args: readonly string[]): Promise<CurlReply> {
-    const out = await runProgram('curl', [
-      ...['-s', '-o', '-', '-w', '\n%{http_code}', '--max-time', '15'],
-      ...args,
-    ]);
-    const lines = out.stdout.split('\n');
-    const status = Number(lines.pop());
-    return { status, body: lines.join('\n') };
   }
 
   const telemetry = (payload: string, extra: readonly string[] = []) =>
