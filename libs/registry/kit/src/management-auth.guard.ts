@@ -15,7 +15,7 @@ import bcrypt from 'bcryptjs';
 import type { Request } from 'express';
 import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
 
-import { ClientError, NotFoundError } from '@tessera/registry-api';
+import { ClientError, NotFoundError, ServerError } from '@tessera/registry-api';
 
 import type { ManagementAccount, ManagementAuth, ManagementJwt } from './management-auth.config';
 import {
@@ -108,7 +108,10 @@ export class JwtVerifier {
         : createPublicKey(settings.publicKey ?? '');
   }
 
-  /** @returns the caller, or undefined for any token that does not verify. */
+  /**
+   * @returns the caller, or undefined for any token that does not verify.
+   * @throws ServerError 503 when the JWKS cannot be fetched: the token may well be valid.
+   */
   async verify(token: string): Promise<Principal | undefined> {
     let payload: JWTPayload;
     try {
@@ -119,7 +122,13 @@ export class JwtVerifier {
         clockTolerance: 30,
         requiredClaims: ['exp', 'sub'],
       }));
-    } catch {
+    } catch (error) {
+      // jose times out as ERR_JWKS_TIMEOUT; an unreachable endpoint fails fetch itself (a TypeError,
+      // compared by name: it may come from another realm than this module's).
+      const { code, name } = error as { code?: unknown; name?: unknown };
+      if (code === 'ERR_JWKS_TIMEOUT' || name === 'TypeError') {
+        throw new ServerError(503, 'MANAGEMENT.JWKS_UNAVAILABLE', 'token keys are unavailable');
+      }
       return undefined;
     }
     return {
@@ -181,7 +190,8 @@ export class ManagementAuthGuard implements CanActivate {
     if (context.getType() !== 'http') return true;
     const request = context.switchToHttp().getRequest<Request>();
     if (OPEN_PATHS.has(request.path)) return true;
-    const principal = this.auth.mode === 'none' ? LOCAL_ADMIN : await this.authenticate(request);
+    const principal =
+      this.auth.mode === 'none' ? LOCAL_ADMIN : await this.authenticate(request, this.auth.users);
     (request as Request & { [PRINCIPAL]?: Principal })[PRINCIPAL] = principal;
     const rule = this.reflector.getAllAndOverride<RouteRule | undefined>(RULE, [
       context.getHandler(),
@@ -202,8 +212,10 @@ export class ManagementAuthGuard implements CanActivate {
     throw new ClientError(403, 'MANAGEMENT.FORBIDDEN', 'not allowed');
   }
 
-  private async authenticate(request: Request): Promise<Principal> {
-    if (this.auth.mode === 'none') return LOCAL_ADMIN;
+  private async authenticate(
+    request: Request,
+    users: readonly ManagementAccount[],
+  ): Promise<Principal> {
     const header = request.headers.authorization ?? '';
     const bearer = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)\s*$/i.exec(header);
     if (bearer?.[1] !== undefined) {
@@ -213,8 +225,8 @@ export class ManagementAuthGuard implements CanActivate {
     }
     const credentials = basicCredentials(header);
     if (credentials === undefined) throw unauthorized();
-    const account = this.auth.users.find((u) => u.name === credentials.user);
-    if (!(await this.check(this.auth.users, credentials.user, credentials.password))) {
+    const account = users.find((u) => u.name === credentials.user);
+    if (!(await this.check(users, credentials.user, credentials.password))) {
       throw unauthorized();
     }
     return { name: credentials.user, grants: account?.grants ?? [] };

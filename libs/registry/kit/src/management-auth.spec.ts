@@ -342,6 +342,19 @@ describe(ManagementAuthGuard.name, () => {
       ).resolves.toBe(true);
     });
 
+    it('answers 503, not 401, while the JWKS cannot be fetched', async () => {
+      // A port nothing listens on: the identity provider is down, the token may be fine.
+      const sut = guard({
+        mode: 'required',
+        users: [],
+        jwt: { ...jwt, publicKey: undefined, jwksUrl: 'http://127.0.0.1:9/jwks' },
+      });
+      const token = await sign(roles(['platform-admin']));
+      await expect(
+        sut.canActivate(contextOf('/v1/devices/a', `Bearer ${token}`, { tenantId: 'a' })),
+      ).rejects.toMatchObject({ status: 503 });
+    });
+
     it('answers 401 to bearer tokens when no JWT key is configured', async () => {
       const sut = guard({ mode: 'required', users });
       const token = await sign(roles(['platform-admin']));
