@@ -116,13 +116,17 @@ export class MessageUploader {
       outcome = typeof status === 'number' ? String(status) : 'error';
       throw error;
     } finally {
-      const attributes = {
-        adapter: this.options.adapterType,
-        endpoint: request.endpoint,
-        qos: request.endpoint === 'event' ? 1 : request.qos,
-      };
-      messages.add(1, { ...attributes, tenant: request.tenantId, outcome });
-      durations.record(Number(process.hrtime.bigint() - started) / 1e9, { ...attributes, outcome });
+      // Literal attribute objects: spreading a shared one cost more than the rest of the metrics.
+      const adapter = this.options.adapterType;
+      const endpoint = request.endpoint;
+      const qos = endpoint === 'event' ? 1 : request.qos;
+      messages.add(1, { adapter, endpoint, qos, tenant: request.tenantId, outcome });
+      durations.record(Number(process.hrtime.bigint() - started) / 1e9, {
+        adapter,
+        endpoint,
+        qos,
+        outcome,
+      });
     }
   }
 
@@ -162,10 +166,7 @@ export class MessageUploader {
       tenant,
       DownstreamAddress.of(request.endpoint, tenant['tenant-id']),
       message,
-      {
-        awaitAck: qos === 1,
-        ...(this.options.sendTimeoutMs !== undefined && { timeoutMs: this.options.sendTimeoutMs }),
-      },
+      { awaitAck: qos === 1, timeoutMs: this.options.sendTimeoutMs },
     );
     this.volume.record(tenant['tenant-id'], dataVolume, request.payload.length);
     return { tenant, assertion };
@@ -259,26 +260,21 @@ function buildMessage(
   adapterType: string,
 ): import('@tessera/messaging').Message {
   // Device defaults win over tenant defaults; explicit request values win over both (Hono).
-  const defaults: Record<string, unknown> = {
-    ...(tenant.defaults ?? {}),
-    ...(assertion.defaults ?? {}),
-  };
+  const defaults = mergedDefaults(tenant.defaults, assertion.defaults);
   const properties: Record<string, PropertyValue> = {};
-  for (const [name, value] of Object.entries(defaults)) {
+  for (const name in defaults) {
+    const value = defaults[name];
     if (name === 'ttl' || name === 'content-type') continue;
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
       properties[name] = value;
     }
   }
-  const tenantId = tenant['tenant-id'];
-  Object.assign(properties, {
-    device_id: request.deviceId,
-    tenant_id: tenantId,
-    orig_adapter: adapterType,
-    orig_address: request.origAddress,
-    qos,
-    'creation-time': Date.now(),
-  });
+  properties['device_id'] = request.deviceId;
+  properties['tenant_id'] = tenant['tenant-id'];
+  properties['orig_adapter'] = adapterType;
+  properties['orig_address'] = request.origAddress;
+  properties['qos'] = qos;
+  properties['creation-time'] = Date.now();
   if (request.ttdSeconds !== undefined) properties['ttd'] = request.ttdSeconds;
   const defaultContentType =
     typeof defaults['content-type'] === 'string' ? defaults['content-type'] : DEFAULT_CONTENT_TYPE;
@@ -290,6 +286,18 @@ function buildMessage(
     properties,
     // Events are durable (Hono); QoS 1 telemetry is acknowledged but need not survive a broker restart.
     durable: request.endpoint === 'event',
-    ...(ttl !== undefined && { ttlMs: ttl * 1000 }),
+    ttlMs: ttl === undefined ? undefined : ttl * 1000,
   };
+}
+
+const NO_DEFAULTS: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/** The device's defaults over the tenant's; no copy when either has none (the usual case). */
+function mergedDefaults(
+  tenant: Readonly<Record<string, unknown>> | undefined,
+  device: Readonly<Record<string, unknown>> | undefined,
+): Readonly<Record<string, unknown>> {
+  if (tenant === undefined) return device ?? NO_DEFAULTS;
+  if (device === undefined) return tenant;
+  return { ...tenant, ...device };
 }

@@ -46,7 +46,9 @@ export class RequestResponseCredentialsClient extends CredentialsClient {
     clientContext: Readonly<Record<string, unknown>> = {},
   ): Promise<CredentialsResult> {
     const tenant = requireTenantId(tenantId);
-    const reserved = RESERVED_MEMBERS.filter((name) => clientContext[name] !== undefined);
+    const reserved = hasMembers(clientContext)
+      ? RESERVED_MEMBERS.filter((name) => clientContext[name] !== undefined)
+      : [];
     if (reserved.length > 0) {
       throw new ClientError(
         400,
@@ -55,8 +57,8 @@ export class RequestResponseCredentialsClient extends CredentialsClient {
         { tenantId: tenant },
       );
     }
-    const body = { ...clientContext, type, 'auth-id': authId };
     const load = async (): Promise<Cacheable<CredentialsResult>> => {
+      const body = { ...clientContext, type, 'auth-id': authId };
       const reply = await invokeRegistry(
         this.requestResponse,
         RegistryAddress.credentials(tenant),
@@ -78,4 +80,9 @@ export class RequestResponseCredentialsClient extends CredentialsClient {
     if (cache === undefined) return (await load()).result;
     return await cache.get(credentialsKey(tenant, type, authId, clientContext), load);
   }
+}
+
+function hasMembers(value: Readonly<Record<string, unknown>>): boolean {
+  for (const _ in value) return true;
+  return false;
 }

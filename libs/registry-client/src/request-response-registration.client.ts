@@ -40,14 +40,14 @@ export class RequestResponseRegistrationClient extends RegistrationClient {
     gatewayId?: string,
   ): Promise<RegistrationAssertion> {
     const tenant = requireTenantId(tenantId);
-    const request: Message = {
-      subject: RequestSubject.ASSERT,
-      properties: {
-        [ApplicationProperty.DEVICE_ID]: deviceId,
-        ...(gatewayId === undefined ? {} : { [ApplicationProperty.GATEWAY_ID]: gatewayId }),
-      },
-    };
     const load = async (): Promise<Cacheable<RegistrationAssertion>> => {
+      const request: Message = {
+        subject: RequestSubject.ASSERT,
+        properties: {
+          [ApplicationProperty.DEVICE_ID]: deviceId,
+          ...(gatewayId === undefined ? {} : { [ApplicationProperty.GATEWAY_ID]: gatewayId }),
+        },
+      };
       const reply = await invokeRegistry(
         this.requestResponse,
         RegistryAddress.registration(tenant),

@@ -10,6 +10,8 @@ export {
   DURATION_SECONDS_BOUNDARIES,
   histogram,
   METER_NAME,
+  observedCounter,
+  type CounterObserver,
   timed,
   upDownCounter,
 } from './metrics';

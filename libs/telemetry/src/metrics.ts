@@ -60,6 +60,40 @@ export function upDownCounter(name: string, description: string, unit?: string):
   };
 }
 
+/** Reports the current totals of an {@link observedCounter}: one call per attribute set. */
+export type CounterObserver = (report: (total: number, attributes: Attributes) => void) => void;
+
+// Meter provider each observed counter is registered on, by name.
+const observedOn = new Map<string, MeterProvider>();
+
+/**
+ * A monotonic counter whose totals the caller keeps (plain numbers) and `observe` reports when
+ * metrics are collected. For the hottest paths: a synchronous counter hashes its attributes on
+ * every `add`, which cost a registry cache hit more than the lookup itself.
+ *
+ * Registers on the current meter provider; calling it again with the same name does nothing until
+ * the provider changes (call it where the things it observes are created, after
+ * bootstrapTelemetry()). `observe` should report every series of the name.
+ */
+export function observedCounter(
+  name: string,
+  description: string,
+  observe: CounterObserver,
+  unit?: string,
+): void {
+  const provider = metrics.getMeterProvider();
+  if (observedOn.get(name) === provider) return;
+  observedOn.set(name, provider);
+  provider
+    .getMeter(METER_NAME)
+    .createObservableCounter(name, { description, unit, valueType: ValueType.INT })
+    .addCallback((result) => {
+      observe((total, attributes) => {
+        result.observe(total, attributes);
+      });
+    });
+}
+
 /**
  * A histogram. Durations use unit `s` (what {@link timed} records); without explicit
  * boundaries a histogram in seconds gets {@link DURATION_SECONDS_BOUNDARIES}.

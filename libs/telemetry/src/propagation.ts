@@ -6,6 +6,8 @@ import {
   type TextMapSetter,
 } from '@opentelemetry/api';
 
+import { isTracingEnabled } from './bootstrap-telemetry';
+
 /**
  * A transport-neutral carrier: AMQP 1.0 application properties or Kafka headers, both flat maps.
  * The W3C propagator writes `traceparent` (and `tracestate`/`baggage` when present) as strings.
@@ -50,16 +52,17 @@ export function injectTraceContext<C extends TraceCarrier>(
 /**
  * Reads a remote trace context from `carrier` into a new context based on `base` (default: the
  * active context). Pass the result as `parent` to withSpan(). A carrier without (or with an
- * invalid) `traceparent` yields `base` unchanged.
+ * invalid) `traceparent` yields `base` unchanged, and so does any carrier with tracing off (no
+ * span could use it, and nothing is passed on then).
  */
 export function extractTraceContext(
   carrier: ReadonlyTraceCarrier,
   base: Context = context.active(),
 ): Context {
-  return propagation.extract(base, carrier, getter);
+  return isTracingEnabled() ? propagation.extract(base, carrier, getter) : base;
 }
 
 /** Runs `fn` with `ctx` active (e.g. a device's extracted trace context before any span exists). */
 export function inContext<T>(ctx: Context, fn: () => T): T {
-  return context.with(ctx, fn);
+  return isTracingEnabled() ? context.with(ctx, fn) : fn();
 }

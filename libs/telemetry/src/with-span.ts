@@ -1,5 +1,6 @@
 import {
   context,
+  INVALID_SPAN_CONTEXT,
   SpanKind,
   SpanStatusCode,
   trace,
@@ -9,6 +10,7 @@ import {
   type Span,
 } from '@opentelemetry/api';
 
+import { isTracingEnabled } from './bootstrap-telemetry';
 import { isPromiseLike } from './promise-like';
 
 /** The tracer every Tessera span is created on. */
@@ -35,6 +37,16 @@ export interface WithSpanOptions {
   readonly links?: Link[];
 }
 
+const NO_SPAN = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
+/** Tracing off: the span the pass-through tracer would give, without making anything active. */
+function passThroughSpan(parent: Context | undefined): Span {
+  const spanContext = parent === undefined ? undefined : trace.getSpanContext(parent);
+  return spanContext === undefined || !trace.isSpanContextValid(spanContext)
+    ? NO_SPAN
+    : trace.wrapSpanContext(spanContext);
+}
+
 /** Undefined values are dropped so that optional ids can be passed as they are. */
 function definedOnly(attributes: Attributes): Attributes {
   const out: Attributes = {};
@@ -58,7 +70,8 @@ function fail(span: Span, error: unknown): void {
  * Runs `fn` (sync or async) in a new active span and ends the span when `fn` returns or settles.
  * A thrown error or rejection is recorded on the span with status `ERROR`, then rethrown; on
  * success the status stays `UNSET`. Name spans like Hono does: `<operation> <API>`, e.g.
- * `get Tenant`, `assert Device Registration`. With tracing off the span is non-recording.
+ * `get Tenant`, `assert Device Registration`. With tracing off the span is non-recording and
+ * `fn` runs directly: no attributes are copied and no promise is wrapped (hot paths call this).
  */
 export function withSpan<T>(
   name: string,
@@ -66,6 +79,7 @@ export function withSpan<T>(
   fn: (span: Span) => T,
   options: WithSpanOptions = {},
 ): T {
+  if (!isTracingEnabled()) return fn(passThroughSpan(options.parent));
   const tracer = trace.getTracer(TRACER_NAME);
   const spanOptions = {
     kind: options.kind ?? SpanKind.INTERNAL,

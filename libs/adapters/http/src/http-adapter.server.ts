@@ -82,10 +82,6 @@ export class HttpAdapterServer {
   async start(): Promise<void> {
     const handler = (req: IncomingMessage, res: ServerResponse): void => {
       this.inFlight++;
-      res.once('close', () => {
-        this.inFlight--;
-        if (this.inFlight === 0) this.drained?.();
-      });
       void this.handle(req, res);
     };
     const headersTimeout = this.options.headersTimeoutMs ?? 10_000;
@@ -144,7 +140,17 @@ export class HttpAdapterServer {
     this.servers.length = 0;
   }
 
+  /** Answers one request; never rejects, and counts the request out of `inFlight` when done. */
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      await this.process(req, res);
+    } finally {
+      this.inFlight--;
+      if (this.inFlight === 0) this.drained?.();
+    }
+  }
+
+  private async process(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       // The path and query as sent (a WHATWG URL parse costs more than the rest of routing).
       const raw = req.url ?? '/';
@@ -162,7 +168,7 @@ export class HttpAdapterServer {
         req.resume();
         return;
       }
-      const query = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
+      const query = q < 0 ? undefined : new URLSearchParams(raw.slice(q + 1));
       const options = uploadOptions(req, query, target.endpoint);
       const { endpoint } = target;
       // The device's trace (W3C traceparent header) is active from here on: the registry lookups
@@ -185,32 +191,36 @@ export class HttpAdapterServer {
             () => undefined,
           )
         : undefined;
-      await withSpan(
-        `upload ${endpoint}`,
-        {
-          [SpanAttributes.QOS]: options.qos,
-          [SpanAttributes.TENANT_ID]: tenantId,
-          [SpanAttributes.DEVICE_ID]: deviceId,
-          [SpanAttributes.AUTH_ID]: device?.authId,
-          [SpanAttributes.GATEWAY_ID]:
-            device !== undefined && device.deviceId !== deviceId ? device.deviceId : undefined,
-          [SAMPLING_MODE_ATTRIBUTE]: samplingModeOf(tenant?.tracing, device?.authId),
-        },
-        () =>
-          this.runtime.uploader.upload({
-            endpoint,
-            qos: options.qos,
-            authenticated: device,
-            tenantId,
-            deviceId,
-            payload,
-            contentType: options.contentType,
-            ttdSeconds: options.ttdSeconds,
-            ttlSeconds: options.ttlSeconds,
-            origAddress: req.url ?? '',
-          }),
-        { kind: SpanKind.SERVER, parent },
-      );
+      const upload = (): Promise<unknown> =>
+        this.runtime.uploader.upload({
+          endpoint,
+          qos: options.qos,
+          authenticated: device,
+          tenantId,
+          deviceId,
+          payload,
+          contentType: options.contentType,
+          ttdSeconds: options.ttdSeconds,
+          ttlSeconds: options.ttlSeconds,
+          origAddress: raw,
+        });
+      // Hono's span per upload; with tracing off not even its attributes are worth building.
+      if (!isTracingEnabled()) await upload();
+      else
+        await withSpan(
+          `upload ${endpoint}`,
+          {
+            [SpanAttributes.QOS]: options.qos,
+            [SpanAttributes.TENANT_ID]: tenantId,
+            [SpanAttributes.DEVICE_ID]: deviceId,
+            [SpanAttributes.AUTH_ID]: device?.authId,
+            [SpanAttributes.GATEWAY_ID]:
+              device !== undefined && device.deviceId !== deviceId ? device.deviceId : undefined,
+            [SAMPLING_MODE_ATTRIBUTE]: samplingModeOf(tenant?.tracing, device?.authId),
+          },
+          upload,
+          { kind: SpanKind.SERVER, parent },
+        );
       res.statusCode = 202;
       res.end();
     } catch (error) {

@@ -67,9 +67,9 @@ export function basicCredentials(
 function integerParam(
   name: string,
   request: IncomingMessage,
-  query: URLSearchParams,
+  query: URLSearchParams | undefined,
 ): number | undefined {
-  const raw = headerValue(request, name) ?? query.get(name) ?? undefined;
+  const raw = headerValue(request, name) ?? query?.get(name) ?? undefined;
   if (raw === undefined) return undefined;
   if (!/^-?\d+$/.test(raw.trim())) throw badRequest(`${name} must be an integer`);
   return Number(raw);
@@ -95,7 +95,7 @@ export interface UploadOptions {
  */
 export function uploadOptions(
   request: IncomingMessage,
-  query: URLSearchParams,
+  query: URLSearchParams | undefined,
   endpoint: DownstreamEndpoint,
 ): UploadOptions {
   const rawQos = headerValue(request, 'qos-level');

@@ -5,7 +5,10 @@ import type { Message, PropertyValue, ReceivedMessage } from '@tessera/messaging
 /** Hono's Kafka headers are UTF-8 strings; `content-type` and `ttl` (milliseconds) travel as headers too. */
 export function toKafkaHeaders(message: Message): IHeaders {
   const headers: IHeaders = {};
-  for (const [k, v] of Object.entries(message.properties ?? {})) headers[k] = String(v);
+  const properties = message.properties;
+  if (properties !== undefined) {
+    for (const name in properties) headers[name] = String(properties[name]);
+  }
   if (message.contentType !== undefined) headers['content-type'] = message.contentType;
   if (message.ttlMs !== undefined) headers['ttl'] = String(message.ttlMs);
   return headers;

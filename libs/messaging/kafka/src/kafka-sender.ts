@@ -276,8 +276,12 @@ function settle(entry: Queued, error?: MessagingError): void {
 
 function recordBytes(record: KafkaRecord): number {
   let bytes = RECORD_OVERHEAD_BYTES + byteLength(record.key) + byteLength(record.value);
-  for (const [name, value] of Object.entries(record.headers ?? {})) {
-    bytes += Buffer.byteLength(name) + (typeof value === 'string' ? Buffer.byteLength(value) : 0);
+  const headers = record.headers;
+  if (headers !== undefined) {
+    for (const name in headers) {
+      const value = headers[name];
+      bytes += Buffer.byteLength(name) + (typeof value === 'string' ? Buffer.byteLength(value) : 0);
+    }
   }
   return bytes;
 }

@@ -39,7 +39,11 @@ export function credentialsKey(
   authId: string,
   clientContext: Readonly<Record<string, unknown>>,
 ): string {
-  return JSON.stringify([tenantId, type, authId, canonical(clientContext)]);
+  // Adapters look up passwords with no context: skip canonicalising an empty one.
+  for (const _ in clientContext) {
+    return JSON.stringify([tenantId, type, authId, canonical(clientContext)]);
+  }
+  return JSON.stringify([tenantId, type, authId, {}]);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { CacheDirective } from '@tessera/registry-api';
-import { counter } from '@tessera/telemetry';
+import { observedCounter } from '@tessera/telemetry';
 
 /** Default bound of a {@link ResponseCache}. */
 export const DEFAULT_MAX_ENTRIES = 10_000;
@@ -10,10 +10,32 @@ export const DEFAULT_MAX_AGE_CAP_SECONDS = 600;
 // Above this many remembered invalidations, forget those older than every load still running.
 const PRUNE_THRESHOLD = 1_000;
 
-const lookups = counter(
-  'tessera.registry_client.cache.lookups',
-  'Registry client cache lookups by cache and result (hit, miss, coalesced)',
-);
+// Named caches, whose lookups are reported as `tessera.registry_client.cache.lookups` from the
+// plain counters each keeps (a synchronous counter cost a hit more than the lookup itself).
+const namedCaches = new Set<WeakRef<ResponseCache<unknown>>>();
+
+function reportLookups(report: (total: number, attributes: Record<string, string>) => void): void {
+  const totals = new Map<string, { hit: number; miss: number; coalesced: number }>();
+  for (const ref of namedCaches) {
+    const cache = ref.deref();
+    const name = cache?.name;
+    if (cache === undefined || name === undefined) {
+      namedCaches.delete(ref);
+      continue;
+    }
+    const stats = cache.stats();
+    const sum = totals.get(name) ?? { hit: 0, miss: 0, coalesced: 0 };
+    sum.hit += stats.hits;
+    sum.miss += stats.misses;
+    sum.coalesced += stats.coalesced;
+    totals.set(name, sum);
+  }
+  for (const [cache, sum] of totals) {
+    report(sum.hit, { cache, result: 'hit' });
+    report(sum.miss, { cache, result: 'miss' });
+    report(sum.coalesced, { cache, result: 'coalesced' });
+  }
+}
 
 /** Options of a {@link ResponseCache}. */
 export interface ResponseCacheOptions {
@@ -108,15 +130,20 @@ export class ResponseCache<R> {
     discarded: 0,
   };
 
+  /** The `cache` label of its lookups in the metrics; none: not reported. */
+  readonly name: string | undefined;
+
   /** @throws RangeError if `maxEntries` is not a positive integer or `maxAgeCapSeconds` is negative. */
-  private readonly name: string | undefined;
-
-  private count(result: string): void {
-    if (this.name !== undefined) lookups.add(1, { cache: this.name, result });
-  }
-
   constructor(options: ResponseCacheOptions = {}) {
     this.name = options.name;
+    if (this.name !== undefined) {
+      namedCaches.add(new WeakRef(this));
+      observedCounter(
+        'tessera.registry_client.cache.lookups',
+        'Registry client cache lookups by cache and result (hit, miss, coalesced)',
+        reportLookups,
+      );
+    }
     this.maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
     const cap = options.maxAgeCapSeconds ?? DEFAULT_MAX_AGE_CAP_SECONDS;
     if (!Number.isInteger(this.maxEntries) || this.maxEntries < 1) {
@@ -139,7 +166,6 @@ export class ResponseCache<R> {
     if (entry !== undefined) {
       if (this.now() < entry.expiresAt) {
         this.counters.hits++;
-        this.count('hit');
         this.entries.delete(key);
         this.entries.set(key, entry);
         return Promise.resolve(entry.value);
@@ -150,11 +176,9 @@ export class ResponseCache<R> {
     const running = this.loads.get(key);
     if (running !== undefined && running.epoch === this.epoch) {
       this.counters.coalesced++;
-      this.count('coalesced');
       return running.promise;
     }
     this.counters.misses++;
-    this.count('miss');
     return this.startLoad(key, load);
   }
 
