@@ -203,6 +203,19 @@ describe(KafkaSender.name, () => {
     expect(producer.keys(1)).toEqual([['t', ['c']]]);
   });
 
+  it('drops an unacknowledged record that waited past its timeout, and sends the rest', async () => {
+    const { producer, sut } = setup();
+    const first = sut.send('t', msg('a'), ack);
+    await producer.requests(1);
+    await sut.send('t', msg('late'), { awaitAck: false, timeoutMs: 10 });
+    await sut.send('t', msg('on-time'), { awaitAck: false, timeoutMs: 5_000 });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    producer.calls[0]?.resolve();
+    await first;
+    (await producer.requests(2))[1]?.resolve();
+    expect(producer.keys(1)).toEqual([['t', ['on-time']]]);
+  });
+
   it('does not wait for awaitAck:false callers and swallows their errors', async () => {
     const { producer, sut } = setup();
     await sut.send('t', msg('a'), { awaitAck: false });

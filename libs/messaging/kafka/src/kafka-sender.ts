@@ -29,11 +29,16 @@ interface Queued {
   readonly record: KafkaRecord;
   readonly bytes: number;
   readonly timeoutMs: number;
-  readonly timer: NodeJS.Timeout;
+  /** When a record not yet sent is dropped (epoch ms). */
+  readonly deadline: number;
+  /** Only for a caller awaiting the ack: rejects it on time even while its batch is in flight. */
+  timer: NodeJS.Timeout | undefined;
   settled: boolean;
   resolve(): void;
   reject(error: MessagingError): void;
 }
+
+const ignore = (): void => undefined;
 
 // Per-record framing the byte estimate adds (offset/timestamp deltas, lengths, attributes).
 const RECORD_OVERHEAD_BYTES = 32;
@@ -130,41 +135,50 @@ export class KafkaSender extends MessageSender {
       value: message.body ?? null,
       headers,
     };
-    const outcome = new Promise<void>((resolve, reject) => {
+    const deadline = Date.now() + timeoutMs;
+    this.lastDeadline = Math.max(this.lastDeadline, deadline);
+    const bytes = recordBytes(record);
+    if (!options.awaitAck) {
+      // Nobody waits for the outcome: no promise, no timer (takeBatch drops it once too late).
       const entry: Queued = {
         topic: destination,
         record,
-        bytes: recordBytes(record),
+        bytes,
         timeoutMs,
+        deadline,
+        timer: undefined,
         settled: false,
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          // Still queued: dropped when a batch is taken. Already sent: the batch goes on.
-          settle(
-            entry,
-            new MessagingError(
-              'TIMEOUT',
-              `Kafka did not acknowledge within ${String(timeoutMs)} ms`,
-              true,
-            ),
-          );
-        }, timeoutMs),
+        resolve: ignore,
+        reject: ignore,
       };
       this.queue.push(entry);
-      this.lastDeadline = Math.max(this.lastDeadline, Date.now() + timeoutMs);
-    });
-    this.pump();
-    if (options.awaitAck) {
-      await outcome;
-    } else {
-      outcome.catch(() => undefined);
+      this.pump();
       // "Handed to the transport" means room in a bounded queue: a flood of unacknowledged sends
       // waits here instead of growing the queue (and the heap) faster than Kafka drains it.
       if (this.queue.length > this.maxBatchRecords) {
         await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
       }
+      return;
     }
+    await new Promise<void>((resolve, reject) => {
+      const entry: Queued = {
+        topic: destination,
+        record,
+        bytes,
+        timeoutMs,
+        deadline,
+        timer: undefined,
+        settled: false,
+        resolve,
+        reject,
+      };
+      // Still queued: dropped when a batch is taken. Already sent: the batch goes on.
+      entry.timer = setTimeout(() => {
+        settle(entry, timedOut(timeoutMs));
+      }, timeoutMs);
+      this.queue.push(entry);
+      this.pump();
+    });
   }
 
   private releaseRoom(): void {
@@ -227,8 +241,10 @@ export class KafkaSender extends MessageSender {
     const batch: Queued[] = [];
     let bytes = 0;
     let taken = 0;
+    const now = Date.now();
     for (const entry of this.queue) {
       if (batch.length >= this.maxBatchRecords) break;
+      if (!entry.settled && entry.deadline <= now) settle(entry, timedOut(entry.timeoutMs));
       if (!entry.settled) {
         if (batch.length > 0 && bytes + entry.bytes > this.maxBatchBytes) break;
         batch.push(entry);
@@ -266,10 +282,18 @@ export class KafkaSender extends MessageSender {
   }
 }
 
+function timedOut(timeoutMs: number): MessagingError {
+  return new MessagingError(
+    'TIMEOUT',
+    `Kafka did not acknowledge within ${String(timeoutMs)} ms`,
+    true,
+  );
+}
+
 function settle(entry: Queued, error?: MessagingError): void {
   if (entry.settled) return;
   entry.settled = true;
-  clearTimeout(entry.timer);
+  if (entry.timer !== undefined) clearTimeout(entry.timer);
   if (error) entry.reject(error);
   else entry.resolve();
 }
