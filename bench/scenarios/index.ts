@@ -1,6 +1,7 @@
 import { createRegistry } from '../harness';
 import { amqpRawRequestReplyBaseline } from './amqp-raw-request-reply';
 import { httpPlainBaseline } from './http-plain';
+import { kafkaEncodeScenario } from './kafka-encode';
 import { kafkaRawProducerBaseline } from './kafka-raw-producer';
 import { kafkaSenderScenario } from './kafka-sender';
 import { registryAmqpScenario } from './registry-amqp';
@@ -21,6 +22,8 @@ export const registry = createRegistry([
   kafkaRawProducerBaseline(100),
   kafkaSenderScenario(1),
   kafkaSenderScenario(100),
+  kafkaEncodeScenario('kafkajs'),
+  kafkaEncodeScenario('tessera'),
   pgRawInsertBaseline(),
   deviceCreateScenario('postgres'),
   deviceCreateScenario('mongodb'),

@@ -5,4 +5,9 @@ export * from './kafka-consumer';
 export * from './kafka-error.translator';
 export * from './kafka-headers.codec';
 export * from './kafka-sender';
-export { installProduceEncoder } from './produce-encoder';
+export {
+  installProduceEncoder,
+  kafkajsProduceRequest,
+  produceRequest,
+  type ProduceRequestInput,
+} from './produce-encoder';
