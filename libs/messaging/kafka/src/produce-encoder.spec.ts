@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 import {
+  crc32c,
   encodeRecord,
   kafkajsProduceRequest,
   kafkajsRecordEncoder,
@@ -185,6 +187,20 @@ describe('produce encoder', () => {
       );
     } finally {
       now.mockRestore();
+    }
+  });
+
+  it('computes CRC-32C as kafkajs does, over whole buffers and slices', () => {
+    const kafkajsCrc = createRequire(require.resolve('kafkajs'))(
+      './src/protocol/recordBatch/crc32C/index.js',
+    ) as (data: Buffer) => number;
+    expect(crc32c(Buffer.from('123456789'))).toBe(0xe3069283); // the standard check value
+    const random = generator(3);
+    for (let i = 0; i < 500; i++) {
+      const data = randomBytes(Math.floor(random() * 3_000));
+      const start = Math.floor(random() * data.length);
+      const end = start + Math.floor(random() * (data.length - start));
+      expect(crc32c(data, start, end)).toBe(kafkajsCrc(data.subarray(start, end)));
     }
   });
 
