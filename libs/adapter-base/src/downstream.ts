@@ -46,7 +46,7 @@ export class DownstreamMessaging {
    * Sends to the tenant's telemetry or event destination on its messaging system.
    * @throws ServerError 503 if the broker did not take (or, with `awaitAck`, acknowledge) it.
    */
-  async send(
+  send(
     tenant: TenantObject,
     address: DownstreamAddress,
     message: Message,
@@ -54,14 +54,13 @@ export class DownstreamMessaging {
   ): Promise<void> {
     const type = this.typeFor(tenant);
     const sender = this.senders[type];
-    if (sender === undefined) throw unavailable(`no ${type} messaging configured`);
-    try {
-      await sender.send(address.format(type), message, options);
-    } catch (error) {
+    if (sender === undefined) return Promise.reject(unavailable(`no ${type} messaging configured`));
+    // A `then` rather than an async wrapper: one promise less per message.
+    return sender.send(address.format(type), message, options).then(undefined, (error: unknown) => {
       if (error instanceof MessagingError) {
         throw unavailable(`${type} downstream did not accept the message: ${error.message}`, error);
       }
       throw error;
-    }
+    });
   }
 }

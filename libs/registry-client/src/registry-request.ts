@@ -47,13 +47,20 @@ export interface RegistryReply<T> {
 
 /** Validates a tenant ID before it goes into an address. */
 export function requireTenantId(tenantId: string): TenantId {
+  const checked = checkTenantId(tenantId);
+  if (checked instanceof ClientError) throw checked;
+  return checked;
+}
+
+/** The tenant ID, or the 400 to answer an invalid one with (for callers that must not throw). */
+export function checkTenantId(tenantId: string): TenantId | ClientError {
   // Every registry call checks it: the pattern first, the schema only for the error.
   if (tenantId.length <= MAX_ID_LENGTH && TENANT_ID_PATTERN.test(tenantId)) {
     return tenantId as TenantId;
   }
   const parsed = TenantIdSchema.safeParse(tenantId);
   if (parsed.success) return parsed.data;
-  throw new ClientError(
+  return new ClientError(
     400,
     RegistryClientErrorCode.INVALID_REQUEST,
     `invalid tenant ID [${tenantId}]`,

@@ -11,7 +11,7 @@ import { credentialsKey, deviceTag, tenantTag } from './caching/cache-keys';
 import type { Cacheable } from './caching/response-cache';
 import { CredentialsClient, type CredentialsResult } from './credentials.client';
 import type { RegistryClientOptions } from './registry-client.options';
-import { invokeRegistry, RegistryClientErrorCode, requireTenantId } from './registry-request';
+import { checkTenantId, invokeRegistry, RegistryClientErrorCode } from './registry-request';
 
 /** Request members a client context may not set (the registry would misread them). */
 const RESERVED_MEMBERS = ['type', 'auth-id', 'device-id'] as const;
@@ -39,22 +39,26 @@ export class RequestResponseCredentialsClient extends CredentialsClient {
     super();
   }
 
-  async get(
+  // Not `async`: a cache hit (every request of an adapter) then costs no extra promise.
+  get(
     tenantId: string,
     type: string,
     authId: string,
     clientContext: Readonly<Record<string, unknown>> = {},
   ): Promise<CredentialsResult> {
-    const tenant = requireTenantId(tenantId);
+    const tenant = checkTenantId(tenantId);
+    if (tenant instanceof ClientError) return Promise.reject(tenant);
     const reserved = hasMembers(clientContext)
       ? RESERVED_MEMBERS.filter((name) => clientContext[name] !== undefined)
       : [];
     if (reserved.length > 0) {
-      throw new ClientError(
-        400,
-        RegistryClientErrorCode.INVALID_REQUEST,
-        `client context must not contain ${reserved.join(', ')}`,
-        { tenantId: tenant },
+      return Promise.reject(
+        new ClientError(
+          400,
+          RegistryClientErrorCode.INVALID_REQUEST,
+          `client context must not contain ${reserved.join(', ')}`,
+          { tenantId: tenant },
+        ),
       );
     }
     const load = async (): Promise<Cacheable<CredentialsResult>> => {
@@ -77,8 +81,8 @@ export class RequestResponseCredentialsClient extends CredentialsClient {
       };
     };
     const cache = this.options.cache;
-    if (cache === undefined) return (await load()).result;
-    return await cache.get(credentialsKey(tenant, type, authId, clientContext), load);
+    if (cache === undefined) return load().then((r) => r.result);
+    return cache.get(credentialsKey(tenant, type, authId, clientContext), load);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Message, RequestResponseClient } from '@tessera/messaging';
 import {
   ApplicationProperty,
+  ClientError,
   type RegistrationAssertion,
   RegistrationAssertionSchema,
   RegistryAddress,
@@ -11,7 +12,7 @@ import { deviceTag, registrationKey, tenantTag } from './caching/cache-keys';
 import type { Cacheable } from './caching/response-cache';
 import { RegistrationClient } from './registration.client';
 import type { RegistryClientOptions } from './registry-client.options';
-import { invokeRegistry, requireTenantId } from './registry-request';
+import { checkTenantId, invokeRegistry } from './registry-request';
 
 /**
  * {@link RegistrationClient} on Hono's AMQP Device Registration API: subject `assert` to address
@@ -34,12 +35,14 @@ export class RequestResponseRegistrationClient extends RegistrationClient {
     super();
   }
 
-  async assertRegistration(
+  // Not `async`: a cache hit (every request of an adapter) then costs no extra promise.
+  assertRegistration(
     tenantId: string,
     deviceId: string,
     gatewayId?: string,
   ): Promise<RegistrationAssertion> {
-    const tenant = requireTenantId(tenantId);
+    const tenant = checkTenantId(tenantId);
+    if (tenant instanceof ClientError) return Promise.reject(tenant);
     const load = async (): Promise<Cacheable<RegistrationAssertion>> => {
       const request: Message = {
         subject: RequestSubject.ASSERT,
@@ -64,7 +67,7 @@ export class RequestResponseRegistrationClient extends RegistrationClient {
       };
     };
     const cache = this.options.cache;
-    if (cache === undefined) return (await load()).result;
-    return await cache.get(registrationKey(tenant, deviceId, gatewayId), load);
+    if (cache === undefined) return load().then((r) => r.result);
+    return cache.get(registrationKey(tenant, deviceId, gatewayId), load);
   }
 }

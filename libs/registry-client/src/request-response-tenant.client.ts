@@ -11,7 +11,7 @@ import {
 import { tenantByIdKey, tenantBySubjectDnKey, tenantTag } from './caching/cache-keys';
 import type { Cacheable } from './caching/response-cache';
 import type { RegistryClientOptions } from './registry-client.options';
-import { invokeRegistry, RegistryClientErrorCode, requireTenantId } from './registry-request';
+import { checkTenantId, invokeRegistry, RegistryClientErrorCode } from './registry-request';
 import { TenantClient } from './tenant.client';
 
 /**
@@ -34,24 +34,30 @@ export class RequestResponseTenantClient extends TenantClient {
     super();
   }
 
-  async get(tenantId: string): Promise<TenantObject> {
-    const id = requireTenantId(tenantId);
-    return await this.lookup(tenantByIdKey(id), { 'tenant-id': id }, [tenantTag(id)]);
+  // Not `async`: a cache hit (every request of an adapter) then costs no extra promise.
+  get(tenantId: string): Promise<TenantObject> {
+    const id = checkTenantId(tenantId);
+    if (id instanceof ClientError) return Promise.reject(id);
+    return this.lookup(tenantByIdKey(id), 'tenant-id', id);
   }
 
-  async getBySubjectDn(subjectDn: string): Promise<TenantObject> {
+  getBySubjectDn(subjectDn: string): Promise<TenantObject> {
     if (subjectDn.trim() === '') {
-      throw new ClientError(400, RegistryClientErrorCode.INVALID_REQUEST, 'empty subject DN');
+      return Promise.reject(
+        new ClientError(400, RegistryClientErrorCode.INVALID_REQUEST, 'empty subject DN'),
+      );
     }
-    return await this.lookup(tenantBySubjectDnKey(subjectDn), { 'subject-dn': subjectDn }, []);
+    return this.lookup(tenantBySubjectDnKey(subjectDn), 'subject-dn', subjectDn);
   }
 
   private lookup(
     key: string,
-    body: Record<string, string>,
-    tags: readonly string[],
+    by: 'tenant-id' | 'subject-dn',
+    value: string,
   ): Promise<TenantObject> {
     const load = async (): Promise<Cacheable<TenantObject>> => {
+      const body = { [by]: value };
+      const tags = by === 'tenant-id' ? [tenantTag(value)] : [];
       const reply = await invokeRegistry(
         this.requestResponse,
         RegistryAddress.tenant(),
