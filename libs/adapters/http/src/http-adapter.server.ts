@@ -145,15 +145,6 @@ export class HttpAdapterServer {
   /** Answers one request; never rejects, and counts the request out of `inFlight` when done. */
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
-      await this.process(req, res);
-    } finally {
-      this.inFlight--;
-      if (this.inFlight === 0) this.drained?.();
-    }
-  }
-
-  private async process(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    try {
       // The path and query as sent (a WHATWG URL parse costs more than the rest of routing).
       const raw = req.url ?? '/';
       const q = raw.indexOf('?');
@@ -236,6 +227,9 @@ export class HttpAdapterServer {
       }
       reply(res, e.status, e.message);
       if (!req.complete) req.resume();
+    } finally {
+      this.inFlight--;
+      if (this.inFlight === 0) this.drained?.();
     }
   }
 
