@@ -15,6 +15,7 @@ type InstrumentKind = 'counter' | 'upDownCounter' | 'histogram' | 'gauge';
 /** The helpers of @tessera/telemetry and the OTel meter's own create* methods. */
 const CREATORS: Record<string, InstrumentKind> = {
   counter: 'counter',
+  observedCounter: 'counter',
   upDownCounter: 'upDownCounter',
   histogram: 'histogram',
   createCounter: 'counter',
