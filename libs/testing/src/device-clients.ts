@@ -111,6 +111,26 @@ export interface AmqpApiRequest {
   readonly body?: unknown;
 }
 
+/** Hono's Credentials API `get` of a `hashed-password` credential, as an adapter asks. */
+export function credentialsGetRequest(tenantId: string, authId: string): AmqpApiRequest {
+  return {
+    address: `credentials/${tenantId}`,
+    subject: 'get',
+    body: { type: 'hashed-password', 'auth-id': authId },
+  };
+}
+
+/**
+ * A management API credentials body: one `hashed-password` credential with one secret (by default
+ * the plain password `<authId>-secret`).
+ */
+export function passwordCredentials(
+  authId: string,
+  secret: Readonly<Record<string, unknown>> = { 'pwd-plain': `${authId}-secret` },
+): Record<string, unknown>[] {
+  return [{ type: 'hashed-password', 'auth-id': authId, secrets: [secret] }];
+}
+
 /** The answer to an {@link AmqpApiRequest}, as Qpid Proton received it. */
 export interface AmqpApiReply {
   /** The `status` application property. */

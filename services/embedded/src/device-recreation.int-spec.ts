@@ -1,7 +1,8 @@
 import bcrypt from 'bcryptjs';
 
 import {
-  type AmqpApiRequest,
+  credentialsGetRequest,
+  passwordCredentials,
   protonRequests,
   type RegistryProcess,
   type RegistryStore,
@@ -21,16 +22,6 @@ import {
  */
 
 type Json = Record<string, unknown>;
-
-const PASSWORD = (authId: string, secret: Json = { 'pwd-plain': `${authId}-secret` }) => [
-  { type: 'hashed-password', 'auth-id': authId, secrets: [secret] },
-];
-
-const getCredentials = (tenant: string, authId: string): AmqpApiRequest => ({
-  address: `credentials/${tenant}`,
-  subject: 'get',
-  body: { type: 'hashed-password', 'auth-id': authId },
-});
 
 describe.each<RegistryStore>(['postgres', 'mongodb'])(
   'A device deleted and created again at once (embedded, %s)',
@@ -54,7 +45,7 @@ describe.each<RegistryStore>(['postgres', 'mongodb'])(
     const lookup = async (tenant: string, authIds: readonly string[]) =>
       protonRequests(
         registry.amqpUrl,
-        authIds.map((a) => getCredentials(tenant, a)),
+        authIds.map((a) => credentialsGetRequest(tenant, a)),
       );
 
     it('starts without the earlier device’s credentials and keeps those set for it', async () => {
@@ -64,8 +55,13 @@ describe.each<RegistryStore>(['postgres', 'mongodb'])(
       for (const device of ['dev', 'witness']) {
         await expectStatus('POST', `/v1/devices/${tenant}/${device}`, 201, {});
       }
-      await expectStatus('PUT', credentials, 204, PASSWORD('dev-old'));
-      await expectStatus('PUT', `/v1/credentials/${tenant}/witness`, 204, PASSWORD('witness'));
+      await expectStatus('PUT', credentials, 204, passwordCredentials('dev-old'));
+      await expectStatus(
+        'PUT',
+        `/v1/credentials/${tenant}/witness`,
+        204,
+        passwordCredentials('witness'),
+      );
       const before = (await expectStatus('GET', credentials, 200)).body as Json[];
       const oldSecretId = (before[0]?.['secrets'] as Json[] | undefined)?.[0]?.['id'];
       expect(typeof oldSecretId).toBe('string');
@@ -79,8 +75,13 @@ describe.each<RegistryStore>(['postgres', 'mongodb'])(
       // The new device has no credentials, and cannot keep the earlier device's secret by its id.
       const fresh = await registry.manage('GET', credentials);
       expect(fresh).toEqual({ status: 200, body: [] });
-      await expectStatus('PUT', credentials, 400, PASSWORD('dev-old', { id: oldSecretId }));
-      await expectStatus('PUT', credentials, 204, PASSWORD('dev-new'));
+      await expectStatus(
+        'PUT',
+        credentials,
+        400,
+        passwordCredentials('dev-old', { id: oldSecretId }),
+      );
+      await expectStatus('PUT', credentials, 204, passwordCredentials('dev-new'));
 
       await untilPasses(async () => {
         expect((await lookup(tenant, ['witness'])).map((r) => r.status)).toEqual([404]);
@@ -103,7 +104,7 @@ describe.each<RegistryStore>(['postgres', 'mongodb'])(
       const credentials = `/v1/credentials/${tenant}/dev`;
       await expectStatus('POST', `/v1/tenants/${tenant}`, 201, {});
       await expectStatus('POST', `/v1/devices/${tenant}/dev`, 201, {});
-      await expectStatus('PUT', credentials, 204, PASSWORD('dev-old'));
+      await expectStatus('PUT', credentials, 204, passwordCredentials('dev-old'));
 
       await expectStatus('DELETE', `/v1/devices/${tenant}/dev`, 204);
       await expectStatus('POST', `/v1/devices/${tenant}/dev`, 201, {});
@@ -114,7 +115,7 @@ describe.each<RegistryStore>(['postgres', 'mongodb'])(
       }, 30_000);
       expect(await registry.manage('GET', credentials)).toEqual({ status: 200, body: [] });
       // The id of the earlier device's credentials is free for the new one.
-      await expectStatus('PUT', credentials, 204, PASSWORD('dev-old'));
+      await expectStatus('PUT', credentials, 204, passwordCredentials('dev-old'));
       expect((await lookup(tenant, ['dev-old'])).map((r) => r.status)).toEqual([200]);
     }, 60_000);
   },

@@ -1,5 +1,6 @@
 import {
-  type AmqpApiRequest,
+  credentialsGetRequest,
+  passwordCredentials,
   protonRequests,
   type RegistryProcess,
   type RegistryStore,
@@ -16,16 +17,6 @@ import {
  * without Kafka), on PostgreSQL and on MongoDB (FerretDB). Only the management API and the
  * registry's AMQP Credentials API (Qpid Proton, as an adapter asks) are used.
  */
-
-const PASSWORD = (authId: string) => [
-  { type: 'hashed-password', 'auth-id': authId, secrets: [{ 'pwd-plain': `${authId}-secret` }] },
-];
-
-const getCredentials = (tenant: string, authId: string): AmqpApiRequest => ({
-  address: `credentials/${tenant}`,
-  subject: 'get',
-  body: { type: 'hashed-password', 'auth-id': authId },
-});
 
 describe.each<RegistryStore>(['postgres', 'mongodb'])(
   'Deleting a tenant deletes its devices and credentials (embedded, %s)',
@@ -51,7 +42,7 @@ describe.each<RegistryStore>(['postgres', 'mongodb'])(
       (
         await protonRequests(
           registry.amqpUrl,
-          authIds.map((a) => getCredentials(tenant, a)),
+          authIds.map((a) => credentialsGetRequest(tenant, a)),
         )
       ).map((r) => r.status);
 
@@ -59,7 +50,12 @@ describe.each<RegistryStore>(['postgres', 'mongodb'])(
       await expectStatus('POST', `/v1/tenants/${tenant}`, 201, {});
       for (const device of devices) {
         await expectStatus('POST', `/v1/devices/${tenant}/${device}`, 201, {});
-        await expectStatus('PUT', `/v1/credentials/${tenant}/${device}`, 204, PASSWORD(device));
+        await expectStatus(
+          'PUT',
+          `/v1/credentials/${tenant}/${device}`,
+          204,
+          passwordCredentials(device),
+        );
       }
       expect(await lookups(tenant, devices)).toEqual(devices.map(() => 200));
     }
@@ -81,7 +77,12 @@ describe.each<RegistryStore>(['postgres', 'mongodb'])(
       }, 30_000);
       // The new tenant's device stays, and gets credentials of its own.
       await expectStatus('GET', `/v1/devices/${tenant}/fresh`, 200);
-      await expectStatus('PUT', `/v1/credentials/${tenant}/fresh`, 204, PASSWORD('fresh'));
+      await expectStatus(
+        'PUT',
+        `/v1/credentials/${tenant}/fresh`,
+        204,
+        passwordCredentials('fresh'),
+      );
       expect(await lookups(tenant, ['fresh'])).toEqual([200]);
       // A device created again with an old id starts without the old credentials.
       await expectStatus('POST', `/v1/devices/${tenant}/dev`, 201, {});

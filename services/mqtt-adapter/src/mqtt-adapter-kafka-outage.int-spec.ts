@@ -1,10 +1,10 @@
 import {
   freePort,
   kcatRead,
+  mosquittoPub,
   type PrivateKafka,
   privateKafka,
   type RegistryProcess,
-  runProgram,
   type ServiceProcess,
   startRegistryProcess,
   startService,
@@ -27,26 +27,7 @@ describe('MQTT adapter during a Kafka outage', () => {
   const tenant = uniqueId('mqttout');
 
   const publish = (topic: string, message: string) =>
-    runProgram(
-      'mosquitto_pub',
-      [
-        '-h',
-        '127.0.0.1',
-        '-p',
-        String(port),
-        '-u',
-        `d1@${tenant}`,
-        '-P',
-        'pw',
-        '-t',
-        topic,
-        '-m',
-        message,
-        '-q',
-        '1',
-      ],
-      { timeoutMs: 30_000 },
-    );
+    mosquittoPub(port, { username: `d1@${tenant}`, password: 'pw' }, topic, message);
   const readiness = async (): Promise<number> => (await fetch(`${healthUrl}/readiness`)).status;
 
   beforeAll(async () => {

@@ -6,6 +6,7 @@ import {
   infraEnv,
   kcatRead,
   type KcatRecord,
+  mosquittoPub,
   type ProgramResult,
   type RegistryProcess,
   runProgram,
@@ -65,27 +66,7 @@ describe('MQTT adapter', () => {
     message: string,
     extra: readonly string[] = [],
   ): Promise<ProgramResult> {
-    return runProgram(
-      'mosquitto_pub',
-      [
-        '-h',
-        '127.0.0.1',
-        '-p',
-        String(port),
-        '-u',
-        user,
-        '-P',
-        password,
-        '-t',
-        topic,
-        '-m',
-        message,
-        '-q',
-        '1',
-        ...extra,
-      ],
-      { timeoutMs: 20_000 },
-    );
+    return mosquittoPub(port, { username: user, password }, topic, message, extra);
   }
 
   async function recordWith(topic: string, payload: string): Promise<KcatRecord> {

@@ -34,8 +34,8 @@ interface Queued {
   /** Only for a caller awaiting the ack: rejects it on time even while its batch is in flight. */
   timer: NodeJS.Timeout | undefined;
   settled: boolean;
-  resolve(): void;
-  reject(error: MessagingError): void;
+  resolve: () => void;
+  reject: (error: MessagingError) => void;
 }
 
 const ignore = (): void => undefined;
@@ -137,20 +137,19 @@ export class KafkaSender extends MessageSender {
     };
     const deadline = Date.now() + timeoutMs;
     this.lastDeadline = Math.max(this.lastDeadline, deadline);
-    const bytes = recordBytes(record);
+    const entry: Queued = {
+      topic: destination,
+      record,
+      bytes: recordBytes(record),
+      timeoutMs,
+      deadline,
+      timer: undefined,
+      settled: false,
+      resolve: ignore,
+      reject: ignore,
+    };
     if (!options.awaitAck) {
       // Nobody waits for the outcome: no promise, no timer (takeBatch drops it once too late).
-      const entry: Queued = {
-        topic: destination,
-        record,
-        bytes,
-        timeoutMs,
-        deadline,
-        timer: undefined,
-        settled: false,
-        resolve: ignore,
-        reject: ignore,
-      };
       this.queue.push(entry);
       this.pump();
       // "Handed to the transport" means room in a bounded queue: a flood of unacknowledged sends
@@ -161,17 +160,8 @@ export class KafkaSender extends MessageSender {
       return;
     }
     await new Promise<void>((resolve, reject) => {
-      const entry: Queued = {
-        topic: destination,
-        record,
-        bytes,
-        timeoutMs,
-        deadline,
-        timer: undefined,
-        settled: false,
-        resolve,
-        reject,
-      };
+      entry.resolve = resolve;
+      entry.reject = reject;
       // Still queued: dropped when a batch is taken. Already sent: the batch goes on.
       entry.timer = setTimeout(() => {
         settle(entry, timedOut(timeoutMs));
